@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from wmt.web.app import capacity_band
+from wmt.web.common import capacity_band
 
 
 def text(page: str) -> str:
