@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need (including a PostgreSQL server) and run every check:
+# Install everything the tests need (including a PostgreSQL server and Chromium) and run every check:
 # lint, types, and the whole test suite on SQLite and on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,9 @@ ensure_postgresql_server
 
 . scripts/lib/frontend.sh
 ensure_frontend_assets
+
+. scripts/lib/browser.sh
+ensure_chromium
 
 . scripts/lib/venv.sh
 ensure_venv requirements/test.lock

@@ -95,9 +95,10 @@ class SnapshotStaff(Base):
     grade: Mapped[str] = mapped_column(String(10))
     forename: Mapped[str | None] = mapped_column(NAME)
     surname: Mapped[str | None] = mapped_column(NAME)
-    contracted_hours: Mapped[Decimal | None] = mapped_column(HOURS)
+    contracted_hours: Mapped[Decimal | None] = mapped_column(HOURS)  # as used: managed or imported
     start_date: Mapped[date | None] = mapped_column(Date)
     leave_date: Mapped[date | None] = mapped_column(Date)
+    imported_contracted_hours: Mapped[Decimal | None] = mapped_column(HOURS)  # as the import said
 
 
 class SnapshotCase(Base):
@@ -160,6 +161,8 @@ class SnapshotReduction(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     deleted: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Set when the reduction is one managed in wmt rather than one from the import.
+    managed_reduction_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class OwnerWorkload(Base):
@@ -261,3 +264,61 @@ class UserAccount(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ManagedHours(Base):
+    """Contracted hours set by a manager in wmt; they override the import's from then on."""
+
+    __tablename__ = "managed_hours"
+    staff_code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    team_code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    contracted_hours: Mapped[Decimal] = mapped_column(HOURS)
+    version: Mapped[int] = mapped_column(Integer)  # goes up by one at every change
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(120))
+
+
+class ManagedReduction(Base):
+    """A reduction added in wmt by a manager; merged into the newest snapshot and every import."""
+
+    __tablename__ = "managed_reduction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_code: Mapped[str] = mapped_column(CODE, index=True)
+    team_code: Mapped[str] = mapped_column(CODE)
+    reason: Mapped[str] = mapped_column(NAME)
+    hours: Mapped[Decimal] = mapped_column(HOURS)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)  # goes up by one at every change
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(120))
+
+
+class ReductionReasonRecord(Base):
+    """A reduction reason as an administrator keeps it (seeded from the standard catalogue)."""
+
+    __tablename__ = "reduction_reason"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(NAME, unique=True)
+    category: Mapped[str] = mapped_column(String(40))
+    allowance_percent: Mapped[int | None] = mapped_column(Integer)
+    maximum_percent: Mapped[int | None] = mapped_column(Integer)
+    months_to_expiry: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """One change a person made: who, when, what, and the record before and after (JSON)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    staff_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    team_code: Mapped[str | None] = mapped_column(CODE)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

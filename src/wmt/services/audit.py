@@ -1,0 +1,118 @@
+"""The audit log: every change a person makes, with who, when, and before and after."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, or_, select
+
+from wmt.store import schema
+
+AUDIT_COLUMNS = ("at", "username", "action", "subject", "staff_code", "team_code", "changes")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _document(record: dict[str, Any] | None) -> str | None:
+    if record is None:
+        return None
+    return json.dumps({key: _plain(value) for key, value in record.items()}, sort_keys=True)
+
+
+def record_change(
+    connection: Connection,
+    *,
+    username: str,
+    action: str,
+    subject: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    staff_code: str | None = None,
+    team_code: str | None = None,
+) -> None:
+    """Write one audit event in the caller's transaction, so it stands or falls with the change."""
+    connection.execute(
+        insert(schema.table_of(schema.AuditEvent)).values(
+            at=datetime.now(),
+            username=username,
+            action=action,
+            subject=subject,
+            staff_code=staff_code,
+            team_code=team_code,
+            before=_document(before),
+            after=_document(after),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditListing:
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+
+def describe_changes(before: str | None, after: str | None) -> str:
+    """What changed, in words: `hours: 3.00 → 5.00; end date: none → 2027-01-31`."""
+    old = json.loads(before) if before else {}
+    new = json.loads(after) if after else {}
+    if not old:
+        return "added: " + "; ".join(f"{k}: {_shown(v)}" for k, v in new.items())
+    if not new:
+        return "removed: " + "; ".join(f"{k}: {_shown(v)}" for k, v in old.items())
+    changed = [
+        f"{key}: {_shown(old.get(key))} → {_shown(new.get(key))}"
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    ]
+    return "; ".join(changed) or "no change"
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None or value == "" else str(value)
+
+
+def audit_events(
+    engine: Engine,
+    *,
+    teams: list[str] | None = None,
+    staff_code: str | None = None,
+    configuration: bool = False,
+    limit: int = 500,
+) -> AuditListing:
+    """The newest events first: for some teams, one practitioner, or (configuration) everything
+    that is not about a practitioner, such as points versions, reasons and users."""
+    table = schema.table_of(schema.AuditEvent)
+    query = select(table).order_by(table.c.at.desc(), table.c.id.desc()).limit(limit)
+    if staff_code is not None:
+        query = query.where(table.c.staff_code == staff_code)
+    if teams is not None:
+        query = query.where(table.c.team_code.in_(teams))
+    if configuration:
+        query = query.where(or_(table.c.staff_code.is_(None), table.c.team_code.is_(None)))
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return AuditListing(
+        AUDIT_COLUMNS,
+        [
+            {
+                "at": row.at.replace(microsecond=0),
+                "username": row.username,
+                "action": row.action,
+                "subject": row.subject,
+                "staff_code": row.staff_code,
+                "team_code": row.team_code,
+                "changes": describe_changes(row.before, row.after),
+            }
+            for row in rows
+        ],
+    )
