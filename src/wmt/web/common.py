@@ -119,6 +119,18 @@ def check_csrf(request: Request, submitted: str) -> None:
         raise OutsideScope("This form has expired. Go back, reload the page and try again.")
 
 
+def signed_in_viewer(request: Request) -> Viewer | None:
+    """For templates: the person signed in, or None on the sign-in and error pages."""
+    try:
+        return viewer_of(request)
+    except SignInNeeded:
+        return None
+
+
+TEMPLATES.env.globals["csrf_token"] = csrf_token
+TEMPLATES.env.globals["signed_in_viewer"] = signed_in_viewer
+
+
 def safe_next(target: str | None) -> str:
     """Only ever return to a page of this site."""
     if target and target.startswith("/") and not target.startswith("//"):
