@@ -78,6 +78,13 @@ class Viewer:
             return False
         return codes.get(scope_level) == self.scope and _below(place.level, scope_level)
 
+    def may_edit_inputs(self, team_code: str) -> bool:
+        """Whether this person may change the hours and reductions of an owner in the team.
+
+        Team managers keep their own team's inputs; everyone else only reads them.
+        """
+        return self.role is Role.TEAM_MANAGER and team_code == self.scope
+
 
 _DEPTH = {"national": 0, "region": 1, "pdu": 2, "team": 3, PRACTITIONER: 4}
 

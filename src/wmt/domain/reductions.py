@@ -104,3 +104,12 @@ def reduction_status(
     if end is not None and end < on:
         return ReductionStatus.ARCHIVED
     return ReductionStatus.ACTIVE
+
+
+def months_after(start: date, months: int) -> date:
+    """The same day of the month, months later (the month's last day if it has fewer days)."""
+    import calendar
+
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

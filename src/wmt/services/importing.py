@@ -10,8 +10,10 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from wmt.engine import SnapshotTables, calculate
+from wmt.engine.managed import with_managed_inputs
 from wmt.ingest.case_folder import read_case_folder
 from wmt.store import points_versions, snapshots
+from wmt.store.managed import managed_frames
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,14 @@ def store_snapshot(
     source_format: str,
     reader_findings: pl.DataFrame | None = None,
 ) -> ImportSummary:
-    """Calculate and store a validated snapshot, replacing any earlier one for its date."""
+    """Calculate and store a validated snapshot, replacing any earlier one for its date.
+
+    Contracted hours and reductions managed in wmt are laid over the import's first.
+    """
     with engine.begin() as connection:
         replaced = snapshots.find_snapshot(connection, as_of) is not None
         version = points_versions.version_in_force(connection, as_of)
+        tables = with_managed_inputs(tables, *managed_frames(connection))
         results = calculate(tables, version.configuration, as_of)
         snapshot_id = snapshots.replace_snapshot(
             connection,

@@ -39,7 +39,11 @@ INPUT_TABLES: dict[str, Table] = {
     "contacts": schema.SnapshotContact.__table__,  # type: ignore[dict-item]
     "reductions": schema.SnapshotReduction.__table__,  # type: ignore[dict-item]
 }
-_STORED_AS_DECIMAL = {"contracted_hours_centi": "contracted_hours", "hours_centi": "hours"}
+_STORED_AS_DECIMAL = {
+    "contracted_hours_centi": "contracted_hours",
+    "imported_contracted_hours_centi": "imported_contracted_hours",
+    "hours_centi": "hours",
+}
 
 
 def _to_store(frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,176 @@
+"""Managing hours and reductions: the figure and the roll-ups follow at once, every change is
+audited, a stale edit is refused, and later imports keep what managers set."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from tests.case_folders import write_folder
+from wmt.services import inputs
+from wmt.services.audit import audit_events
+from wmt.services.importing import import_case_folder
+from wmt.services.inputs import EditConflict, InvalidInput, ReductionEntry
+from wmt.store import schema
+
+ON = date(2026, 11, 20)
+
+
+@pytest.fixture
+def loaded(store: Engine, tmp_path: Path) -> Engine:
+    import_case_folder(store, write_folder(tmp_path / "s"))
+    return store
+
+
+def _owner(store: Engine, staff: str, team: str, snapshot_as_of: date = ON) -> dict[str, Any]:
+    owners = schema.table_of(schema.OwnerWorkload)
+    snapshots = schema.table_of(schema.Snapshot)
+    with store.connect() as connection:
+        row = connection.execute(
+            select(owners)
+            .join(snapshots, snapshots.c.id == owners.c.snapshot_id)
+            .where(
+                snapshots.c.as_of == snapshot_as_of,
+                owners.c.staff_code == staff,
+                owners.c.team_code == team,
+            )
+        ).one()
+    return dict(row._mapping)
+
+
+def _unit(store: Engine, level: str, code: str) -> dict[str, Any]:
+    units = schema.table_of(schema.UnitWorkload)
+    with store.connect() as connection:
+        row = connection.execute(
+            select(units)
+            .where(units.c.level == level, units.c.unit_code == code)
+            .order_by(units.c.snapshot_id.desc())
+            .limit(1)
+        ).one()
+    return dict(row._mapping)
+
+
+def _entry(**changes: Any) -> ReductionEntry:
+    values: dict[str, Any] = {
+        "reason": "Court duty",
+        "hours": Decimal("7.40"),
+        "start_date": date(2026, 11, 1),
+        "end_date": None,
+        "notes": None,
+    }
+    return ReductionEntry(**(values | changes))
+
+
+def test_a_reduction_lowers_available_points_for_the_owner_and_every_roll_up(
+    loaded: Engine,
+) -> None:
+    before, team_before = _owner(loaded, "S1", "T1"), _unit(loaded, "team", "T1")
+    national_before = _unit(loaded, "national", "national")
+    inputs.add_reduction(loaded, "manager", "S1", "T1", _entry())
+    after, team_after = _owner(loaded, "S1", "T1"), _unit(loaded, "team", "T1")
+    assert after["reduction_hours"] == before["reduction_hours"] + Decimal("7.40")
+    assert after["available_points"] < before["available_points"]
+    assert after["capacity_percent"] > before["capacity_percent"]
+    drop = before["available_points"] - after["available_points"]
+    assert team_after["available_points"] == team_before["available_points"] - drop
+    national_after = _unit(loaded, "national", "national")
+    assert national_after["available_points"] == national_before["available_points"] - drop
+
+
+def test_every_change_is_audited_with_before_and_after(loaded: Engine) -> None:
+    reduction = inputs.add_reduction(loaded, "manager", "S1", "T1", _entry())
+    inputs.change_reduction(loaded, "manager", reduction, 1, _entry(hours=Decimal("3.70")))
+    inputs.delete_reduction(loaded, "other", reduction, 2)
+    inputs.set_contracted_hours(loaded, "manager", "S2", "T1", Decimal("22.5"), 0)
+    rows = audit_events(loaded, teams=["T1"]).rows
+    assert [(row["username"], row["action"]) for row in rows] == [
+        ("manager", "contracted hours changed"),
+        ("other", "reduction deleted"),
+        ("manager", "reduction changed"),
+        ("manager", "reduction added"),
+    ]
+    assert rows[0]["changes"] == "contracted_hours: 18.50 → 22.5"
+    assert rows[2]["changes"] == "hours: 7.40 → 3.70"
+    assert rows[1]["changes"].startswith("removed: end_date: none; hours: 3.70")
+    assert audit_events(loaded, teams=["T2"]).rows == []
+
+
+def test_a_stale_edit_is_refused_and_the_first_one_kept(loaded: Engine) -> None:
+    reduction = inputs.add_reduction(loaded, "first", "S1", "T1", _entry())
+    inputs.change_reduction(loaded, "first", reduction, 1, _entry(hours=Decimal("5")))
+    with pytest.raises(EditConflict, match="first changed this reduction"):
+        inputs.change_reduction(loaded, "second", reduction, 1, _entry(hours=Decimal("2")))
+    with pytest.raises(EditConflict):
+        inputs.delete_reduction(loaded, "second", reduction, 1)
+    kept = inputs.find_reduction(loaded, reduction)
+    assert kept is not None and kept.hours == Decimal("5.00") and kept.version == 2
+    assert _owner(loaded, "S1", "T1")["reduction_hours"] == Decimal("5.00")
+
+
+def test_stale_contracted_hours_are_refused(loaded: Engine) -> None:
+    inputs.set_contracted_hours(loaded, "first", "S2", "T1", Decimal("20"), 0)
+    with pytest.raises(EditConflict, match="first changed these contracted hours"):
+        inputs.set_contracted_hours(loaded, "second", "S2", "T1", Decimal("30"), 0)
+    assert _owner(loaded, "S2", "T1")["contracted_hours"] == Decimal("20.00")
+
+
+def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Engine) -> None:
+    before = _owner(loaded, "S1", "T1")
+    with pytest.raises(InvalidInput) as refused:
+        inputs.add_reduction(
+            loaded, "m", "S1", "T1", _entry(reason="Trade union facility time", hours=Decimal(20))
+        )
+    assert refused.value.errors == {
+        "hours": "Trade union facility time can be at most 50 % of contracted hours: 18.50 hours"
+    }
+    with pytest.raises(InvalidInput) as refused:
+        inputs.add_reduction(
+            loaded, "m", "S1", "T1", _entry(reason="Naps", end_date=date(2026, 10, 1))
+        )
+    assert set(refused.value.errors) == {"reason", "end_date"}
+    assert _owner(loaded, "S1", "T1") == before
+    assert audit_events(loaded).rows == []
+
+
+def test_contracted_hours_replace_the_imports_and_the_allowance_follows(loaded: Engine) -> None:
+    inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal("30"), 0)
+    owner = inputs.owner_inputs(loaded, "S1", "T1")
+    assert owner.contracted_hours == Decimal("30.00")
+    assert owner.imported_contracted_hours is None and owner.hours_version == 1
+    reason = next(r for r in inputs.reasons(loaded) if r.name == "Maternity leave")
+    suggested = inputs.suggested_entry(reason, owner.contracted_hours, date(2026, 8, 31))
+    assert suggested == {"hours": Decimal("30.00"), "end_date": date(2027, 2, 28)}
+
+
+def test_a_later_import_keeps_what_managers_set_and_earlier_snapshots_stay(
+    loaded: Engine, tmp_path: Path
+) -> None:
+    inputs.set_contracted_hours(loaded, "m", "S2", "T1", Decimal("30"), 0)
+    inputs.add_reduction(loaded, "m", "S2", "T1", _entry(hours=Decimal("3")))
+    later = date(2026, 11, 27)
+    import_case_folder(loaded, write_folder(tmp_path / "later"), later)
+    newest = _owner(loaded, "S2", "T1", later)
+    assert newest["contracted_hours"] == Decimal("30.00")
+    assert newest["reduction_hours"] == Decimal("3.00")
+    owner = inputs.owner_inputs(loaded, "S2", "T1")
+    assert owner.imported_contracted_hours == Decimal("18.50")
+    assert [r.reason for r in owner.reductions if r.managed] == ["Court duty"]
+    # Re-importing the earlier date takes today's managed inputs too: one rule for every import.
+    earlier = date(2026, 11, 13)
+    import_case_folder(loaded, write_folder(tmp_path / "earlier"), earlier)
+    inputs.delete_reduction(loaded, "m", owner.reductions[0].id or 0, 1)
+    assert _owner(loaded, "S2", "T1", later)["reduction_hours"] == Decimal("0.00")
+    assert _owner(loaded, "S2", "T1", earlier)["reduction_hours"] == Decimal("3.00")
+
+
+def test_imported_reductions_are_listed_but_not_managed(loaded: Engine) -> None:
+    owner = inputs.owner_inputs(loaded, "S3", "T2")
+    assert [(r.reason, r.managed, r.status.value) for r in owner.reductions] == [
+        ("PQiP 6 to 12 months", False, "active"),
+        ("PQiP first 6 months", False, "archived"),
+    ]
