@@ -174,3 +174,32 @@ def test_imported_reductions_are_listed_but_not_managed(loaded: Engine) -> None:
         ("PQiP 6 to 12 months", False, "active"),
         ("PQiP first 6 months", False, "archived"),
     ]
+
+
+def _results(store: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    found = {}
+    with store.connect() as connection:
+        for model in (schema.OwnerWorkload, schema.OwnerCaseload, schema.UnitWorkload):
+            table = schema.table_of(model)
+            found[table.name] = sorted(tuple(row) for row in connection.execute(select(table)))
+        findings = schema.table_of(schema.QualityFinding)
+        found["findings"] = sorted(
+            (row.finding, row.staff_code or "", row.team_code or "", row.crn or "", row.detail)
+            for row in connection.execute(select(findings))
+        )
+    return found
+
+
+def test_recalculating_one_owner_gives_what_recalculating_everyone_gives(loaded: Engine) -> None:
+    from wmt.services.importing import recalculate
+
+    inputs.add_reduction(
+        loaded, "m", "S1", "T1", _entry(reason="Long term sickness absence", hours=Decimal(37))
+    )
+    inputs.set_contracted_hours(loaded, "m", "S2", "T1", Decimal("12.25"), 0)
+    inputs.add_reduction(loaded, "m", "S3", "T2", _entry(hours=Decimal("1.25")))
+    after_edits = _results(loaded)
+    assert any("100 %" in finding[4] for finding in after_edits["findings"])
+    with loaded.begin() as connection:
+        recalculate(connection)
+    assert _results(loaded) == after_edits

@@ -87,6 +87,7 @@ def audit_events(
     teams: list[str] | None = None,
     staff_code: str | None = None,
     configuration: bool = False,
+    practitioners_only: bool = False,
     limit: int = 500,
 ) -> AuditListing:
     """The newest events first: for some teams, one practitioner, or (configuration) everything
@@ -97,6 +98,8 @@ def audit_events(
         query = query.where(table.c.staff_code == staff_code)
     if teams is not None:
         query = query.where(table.c.team_code.in_(teams))
+    if practitioners_only:
+        query = query.where(table.c.staff_code.is_not(None))
     if configuration:
         query = query.where(or_(table.c.staff_code.is_(None), table.c.team_code.is_(None)))
     with engine.connect() as connection:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from wmt.engine import SnapshotTables, calculate
+from wmt.engine import SnapshotTables, calculate, roll_up
 from wmt.engine.managed import with_managed_inputs
 from wmt.ingest.case_folder import read_case_folder
 from wmt.store import points_versions, snapshots
@@ -115,3 +115,27 @@ def recalculate(connection: Connection, snapshot_ids: list[int] | None = None) -
         snapshots.set_points_version(connection, record.id, version.id)
         recalculated += 1
     return recalculated
+
+
+def recalculate_owner(connection: Connection, snapshot_id: int, owner: tuple[str, str]) -> None:
+    """Recompute one owner of a stored snapshot after their inputs changed, and every roll-up.
+
+    The engine runs on just the rows the owner's figures depend on (their cases, reports,
+    contacts done by them or on cases they hold, reductions), which gives the same figures as
+    recalculating everyone; the roll-ups are then rebuilt from every owner's stored results.
+    """
+    record = next(s for s in snapshots.list_snapshots(connection) if s.id == snapshot_id)
+    version = points_versions.version_in_force(connection, record.as_of)
+    results = calculate(
+        snapshots.load_tables(connection, snapshot_id, owner), version.configuration, record.as_of
+    )
+    owners = snapshots.owner_totals(connection, snapshot_id).filter(
+        (pl.col("staff_code") != owner[0]) | (pl.col("team_code") != owner[1])
+    )
+    everyone = pl.concat([owners, results.owners.select(owners.columns)])
+    units = roll_up(
+        everyone,
+        snapshots.units_of(connection, snapshot_id),
+        snapshots.unallocated_cases(connection, snapshot_id),
+    )
+    snapshots.replace_owner_results(connection, snapshot_id, owner, results, units)

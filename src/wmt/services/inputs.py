@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from wmt.domain.reductions import ReductionStatus, allowance_hours, months_after, reduction_status
 from wmt.errors import NotFound, WmtError
 from wmt.services.audit import record_change
-from wmt.services.importing import recalculate
+from wmt.services.importing import recalculate_owner
 from wmt.services.reasons import ReasonRecord, find_reason, list_reasons
 from wmt.store import schema
 from wmt.store.managed import refresh_owner
@@ -107,7 +107,7 @@ def parse_hours(text: str, field_name: str, label: str) -> Decimal:
         raise InvalidInput({field_name: f"Enter {label} as a number, like 7.5"}) from None
     if not hours.is_finite() or hours != hours.quantize(_HUNDREDTH):
         raise InvalidInput({field_name: f"Enter {label} with at most 2 decimal places"})
-    return hours
+    return hours.quantize(_HUNDREDTH)
 
 
 def _newest(connection: Connection) -> SnapshotRecord:
@@ -275,7 +275,7 @@ def _apply(connection: Connection, staff_code: str, team_code: str) -> None:
     """Bring the newest snapshot up to date for the owner and recalculate it."""
     record = _newest(connection)
     refresh_owner(connection, record.id, staff_code, team_code)
-    recalculate(connection, [record.id])
+    recalculate_owner(connection, record.id, (staff_code, team_code))
 
 
 def _validated(

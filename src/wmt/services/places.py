@@ -50,3 +50,29 @@ def place_of(engine: Engine, level: str, code: str, as_of: date | None = None) -
         pdu=row.pdu_code if level in ("pdu", "team", PRACTITIONER) else None,
         region=row.region_code,
     )
+
+
+def places_of(engine: Engine, level: str, code: str, as_of: date | None = None) -> list[Place]:
+    """Every place of a unit (one) or of a practitioner (one per team they hold cases in)."""
+    if level != PRACTITIONER:
+        return [place_of(engine, level, code, as_of)]
+    units = schema.table_of(schema.SnapshotUnit)
+    owners = schema.table_of(schema.OwnerWorkload)
+    with engine.connect() as connection:
+        record = require_snapshot(connection, as_of)
+        rows = connection.execute(
+            select(units.c.team_code, units.c.pdu_code, units.c.region_code)
+            .join(
+                owners,
+                (owners.c.snapshot_id == units.c.snapshot_id)
+                & (owners.c.team_code == units.c.team_code),
+            )
+            .where(units.c.snapshot_id == record.id, owners.c.staff_code == code)
+            .order_by(units.c.team_code)
+        ).all()
+    if not rows:
+        raise NotFound(f"There is no practitioner {code!r} in the snapshot.")
+    return [
+        Place(PRACTITIONER, code, team=row.team_code, pdu=row.pdu_code, region=row.region_code)
+        for row in rows
+    ]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, or_, select, update
 
 from wmt.engine.tables import SCHEMAS, SnapshotTables
 from wmt.engine.workload import WorkloadResults
@@ -119,6 +119,13 @@ def _write_findings(
     connection.execute(
         delete(table).where(table.c.snapshot_id == snapshot_id, table.c.source == source)
     )
+    _append_findings(connection, snapshot_id, findings, source)
+
+
+def _append_findings(
+    connection: Connection, snapshot_id: int, findings: pl.DataFrame, source: str
+) -> None:
+    table = schema.table_of(schema.QualityFinding)
     frame = findings.select(
         pl.lit(snapshot_id, pl.Int64).alias("snapshot_id"),
         pl.lit(source).alias("source"),
@@ -173,16 +180,123 @@ def find_snapshot(connection: Connection, as_of: date | None) -> SnapshotRecord 
     return None if row is None else _record(row)
 
 
-def load_tables(connection: Connection, snapshot_id: int) -> SnapshotTables:
-    """A stored snapshot's input tables, as the engine takes them."""
+def load_tables(
+    connection: Connection, snapshot_id: int, owner: tuple[str, str] | None = None
+) -> SnapshotTables:
+    """A stored snapshot's input tables, as the engine takes them.
+
+    With an owner (staff code, team code): only the rows that owner's figures depend on, their
+    team's unit row, and no other owner — enough for the engine to recalculate just them.
+    """
     frames: dict[str, pl.DataFrame] = {}
     for name, table in INPUT_TABLES.items():
         engine_schema = SCHEMAS[name]
         columns = [c for c in table.columns if c.name not in ("snapshot_id", "id")]
         store_schema = {c.name: engine_schema.get(c.name, pl.Decimal(18, 2)) for c in columns}
         query = select(*columns).where(table.c.snapshot_id == snapshot_id)
+        if owner is not None:
+            query = query.where(_concerning(name, table, *owner))
         frames[name] = _from_store(read_frame(connection, query, store_schema))
     return SnapshotTables.from_frames(**frames)
+
+
+def _concerning(name: str, table: Table, staff_code: str, team_code: str) -> ColumnElement[bool]:
+    """The rows of an input table that one owner's figures depend on."""
+    if name == "units":
+        return table.c.team_code == team_code
+    is_owner = and_(table.c.staff_code == staff_code, table.c.team_code == team_code)
+    if name == "contacts":  # work they did, and work colleagues did on cases they hold
+        holds = and_(table.c.holder_staff_code == staff_code, table.c.holder_team_code == team_code)
+        return or_(is_owner, holds)
+    return is_owner
+
+
+def replace_owner_results(
+    connection: Connection,
+    snapshot_id: int,
+    owner: tuple[str, str],
+    results: WorkloadResults,
+    units: pl.DataFrame,
+) -> None:
+    """Store one owner's recalculated results and every unit's new roll-up."""
+    staff_code, team_code = owner
+    for model, frame in (
+        (schema.OwnerWorkload, _result_frame(results.owners, schema.OwnerWorkload)),
+        (schema.OwnerCaseload, results.caseload),
+    ):
+        table = schema.table_of(model)
+        connection.execute(
+            delete(table).where(
+                table.c.snapshot_id == snapshot_id,
+                table.c.staff_code == staff_code,
+                table.c.team_code == team_code,
+            )
+        )
+        insert_frame(connection, table, _snapshot_id_frame(frame, snapshot_id))
+    findings = schema.table_of(schema.QualityFinding)
+    connection.execute(
+        delete(findings).where(
+            findings.c.snapshot_id == snapshot_id,
+            findings.c.source == "calculation",
+            findings.c.staff_code == staff_code,
+            findings.c.team_code == team_code,
+        )
+    )
+    own = results.findings.filter(
+        (pl.col("staff_code") == staff_code) & (pl.col("team_code") == team_code)
+    )
+    _append_findings(connection, snapshot_id, own, "calculation")
+    unit_table = schema.table_of(schema.UnitWorkload)
+    connection.execute(delete(unit_table).where(unit_table.c.snapshot_id == snapshot_id))
+    insert_frame(
+        connection,
+        unit_table,
+        _snapshot_id_frame(_result_frame(units, schema.UnitWorkload), snapshot_id),
+    )
+
+
+def owner_totals(connection: Connection, snapshot_id: int) -> pl.DataFrame:
+    """Every owner's stored results, in the engine's units, for rolling up again."""
+    from wmt.engine.rollup import SUMMED
+
+    table = schema.table_of(schema.OwnerWorkload)
+    plain = {centi: decimal for centi, decimal in _CENTI_RESULT_COLUMNS.items()}
+    columns = ["staff_code", "team_code", *(plain.get(column, column) for column in SUMMED)]
+    types = {
+        column: (pl.Decimal(18, 2) if column in plain.values() else pl.Int64)
+        for column in columns[2:]
+    }
+    frame = read_frame(
+        connection,
+        select(*(table.c[column] for column in columns)).where(table.c.snapshot_id == snapshot_id),
+        {"staff_code": pl.String, "team_code": pl.String, **types},
+    )
+    return frame.with_columns(
+        to_hundredths(decimal, centi) for centi, decimal in plain.items()
+    ).select("staff_code", "team_code", *SUMMED)
+
+
+def units_of(connection: Connection, snapshot_id: int) -> pl.DataFrame:
+    """The snapshot's teams with their PDUs and regions."""
+    from wmt.engine.tables import UNITS_SCHEMA
+
+    table = schema.table_of(schema.SnapshotUnit)
+    query = select(*(table.c[column] for column in UNITS_SCHEMA)).where(
+        table.c.snapshot_id == snapshot_id
+    )
+    return read_frame(connection, query, dict(UNITS_SCHEMA))
+
+
+def unallocated_cases(connection: Connection, snapshot_id: int) -> pl.DataFrame:
+    """The snapshot's cases nobody holds, which the roll-ups count per team."""
+    table = schema.table_of(schema.SnapshotCase)
+    return read_frame(
+        connection,
+        select(table.c.staff_code, table.c.team_code).where(
+            table.c.snapshot_id == snapshot_id, table.c.staff_code.is_(None)
+        ),
+        {"staff_code": pl.String, "team_code": pl.String},
+    )
 
 
 def set_points_version(connection: Connection, snapshot_id: int, version_id: int) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from wmt.domain.access import Place, Role, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
 from wmt.errors import NotFound, WmtError
-from wmt.services.places import place_of
+from wmt.services.places import places_of
 from wmt.web import exports
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -153,12 +153,16 @@ def as_of_of(request: Request) -> date | None:
 
 
 def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
-    """The signed-in person and the unit's place, if they may see it; OutsideScope if not."""
+    """The signed-in person and the unit's place, if they may see it; OutsideScope if not.
+
+    A practitioner in several teams may be seen by whoever may see any one of those teams.
+    """
     viewer = viewer_of(request)
-    place = place_of(engine_of(request), level, code, as_of_of(request))
-    if not viewer.may_view(place):
+    places = places_of(engine_of(request), level, code, as_of_of(request))
+    inside = [place for place in places if viewer.may_view(place)]
+    if not inside:
         raise OutsideScope("This page is outside the teams and people you can see.")
-    return viewer, place
+    return viewer, inside[0]
 
 
 def child_visible(viewer: Viewer, parent: Place, level: str, row: dict[str, Any]) -> bool:

@@ -1,0 +1,36 @@
+"""A practitioner who holds cases in two teams is seen by the managers of both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.case_folders import VALID_FILES, write_folder
+from tests.web.sessions import PASSWORD, signed_in
+from wmt.domain.access import Role
+from wmt.services.accounts import add_user
+from wmt.services.importing import import_case_folder
+from wmt.web.app import create_app
+
+
+def test_the_manager_of_either_team_sees_them(store: Engine, tmp_path: Path) -> None:
+    folder = write_folder(
+        tmp_path / "s",
+        {
+            "staff.csv": VALID_FILES["staff.csv"] + "S1,T2,PO,Ada,Brown,10,2015-04-01,\n",
+            "cases.csv": VALID_FILES["cases.csv"] + "X000007,S1,T2,community,A2,,,\n",
+        },
+    )
+    import_case_folder(store, folder)
+    add_user(store, "second", PASSWORD, Role.TEAM_MANAGER, "T2")
+    add_user(store, "elsewhere", PASSWORD, Role.PRACTITIONER, "S3")
+    app = create_app(store, secret_key="test")
+    with signed_in(TestClient(app, base_url="https://testserver"), "second") as client:
+        assert "/practitioner/S1/overview" in client.get("/team/T2/overview").text
+        page = client.get("/practitioner/S1/overview")
+        assert page.status_code == 200 and "In team T2" in page.text
+        assert client.get("/practitioner/S2/overview").status_code == 403
+    with signed_in(TestClient(app, base_url="https://testserver"), "elsewhere") as client:
+        assert client.get("/practitioner/S1/overview").status_code == 403
