@@ -139,3 +139,4 @@ def recalculate_owner(connection: Connection, snapshot_id: int, owner: tuple[str
         snapshots.unallocated_cases(connection, snapshot_id),
     )
     snapshots.replace_owner_results(connection, snapshot_id, owner, results, units)
+    snapshots.set_points_version(connection, snapshot_id, version.id)  # marks it recalculated

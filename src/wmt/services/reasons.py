@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
+from wmt.domain.reductions import ReductionCategory
+from wmt.errors import NotFound, WmtError
+from wmt.services.audit import record_change
 from wmt.store import schema
 
 
@@ -49,3 +53,168 @@ def find_reason(connection: Connection, name: str) -> ReasonRecord | None:
         if reason.name.lower() == wanted:
             return reason
     return None
+
+
+class ReasonRefused(WmtError):
+    """A reason's values broke a rule; `problems` says which field and what to do."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+class ReasonChangedMeanwhile(WmtError):
+    """Someone else saved the reason after this form was opened; nothing was saved."""
+
+    def __init__(self, current: ReasonRecord) -> None:
+        self.current = current
+        super().__init__(
+            f"Someone else changed {current.name!r} after you opened this form, so your changes "
+            "were not saved. Its values now are shown below; your changes are kept in the form. "
+            "Check them and save again to replace the other change."
+        )
+
+
+@dataclass(frozen=True)
+class ReasonValues:
+    """What an administrator sets for a reason (its name is fixed once added)."""
+
+    name: str
+    category: str
+    allowance_percent: int | None
+    maximum_percent: int | None
+    months_to_expiry: int | None
+    active: bool
+
+
+def read_reason_form(
+    *, name: str, category: str, allowance: str, maximum: str, months: str, active: bool
+) -> ReasonValues:
+    """Values typed into a form, as whole numbers where they should be; ReasonRefused if not."""
+    problems: dict[str, str] = {}
+
+    def whole(field: str, text: str, label: str) -> int | None:
+        text = text.strip().removesuffix("%").strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            problems[field] = f"{label} must be a whole number, like 20"
+            return None
+
+    values = ReasonValues(
+        name.strip(),
+        category.strip(),
+        whole("allowance_percent", allowance, "Allowance"),
+        whole("maximum_percent", maximum, "Maximum"),
+        whole("months_to_expiry", months, "Months to expiry"),
+        active,
+    )
+    problems = {**reason_problems(values), **problems}
+    if problems:
+        raise ReasonRefused(problems)
+    return values
+
+
+def reason_problems(values: ReasonValues) -> dict[str, str]:
+    """What is wrong with a reason's values, by field; empty if nothing is."""
+    problems: dict[str, str] = {}
+    if not values.name:
+        problems["name"] = "Enter the reason's name"
+    elif len(values.name) > 200:
+        problems["name"] = "The name must be 200 characters or fewer"
+    if values.category not in {category.value for category in ReductionCategory}:
+        problems["category"] = "Choose the reason's category"
+    for field, label in (("allowance_percent", "Allowance"), ("maximum_percent", "Maximum")):
+        percent = getattr(values, field)
+        if percent is not None and not 0 <= percent <= 100:
+            problems[field] = f"{label} must be from 0 to 100 %"
+    allowance, maximum = values.allowance_percent, values.maximum_percent
+    if (
+        allowance is not None
+        and maximum is not None
+        and "allowance_percent" not in problems
+        and "maximum_percent" not in problems
+        and allowance > maximum
+    ):
+        problems["allowance_percent"] = "Allowance must not be more than the maximum"
+    months = values.months_to_expiry
+    if months is not None and not 1 <= months <= 60:
+        problems["months_to_expiry"] = "Months to expiry must be from 1 to 60"
+    return problems
+
+
+def reason_by_id(connection: Connection, reason_id: int) -> ReasonRecord:
+    """The reason with this number; NotFound if there is none."""
+    for reason in list_reasons(connection, include_retired=True):
+        if reason.id == reason_id:
+            return reason
+    raise NotFound(f"There is no reduction reason {reason_id}.")
+
+
+def _audited(values: ReasonValues | ReasonRecord) -> dict[str, Any]:
+    return {
+        "name": values.name,
+        "category": values.category,
+        "allowance_percent": values.allowance_percent,
+        "maximum_percent": values.maximum_percent,
+        "months_to_expiry": values.months_to_expiry,
+        "active": values.active,
+    }
+
+
+def add_reason(engine: Engine, values: ReasonValues, username: str) -> int:
+    """A new reason, with its audit event; ReasonRefused if a value or the name is wrong."""
+    problems = reason_problems(values)
+    if problems:
+        raise ReasonRefused(problems)
+    table = schema.table_of(schema.ReductionReasonRecord)
+    with engine.begin() as connection:
+        if find_reason(connection, values.name) is not None:
+            raise ReasonRefused({"name": f"There is already a reason called {values.name!r}"})
+        inserted = connection.execute(
+            insert(table).returning(table.c.id), {**_audited(values), "version": 1}
+        )
+        reason_id = int(inserted.scalar_one())
+        record_change(
+            connection,
+            username=username,
+            action="add reduction reason",
+            subject=f"reduction reason {values.name}",
+            before=None,
+            after=_audited(values),
+        )
+    return reason_id
+
+
+def change_reason(
+    engine: Engine, reason_id: int, version: int, values: ReasonValues, username: str
+) -> None:
+    """Save a reason's new values if nobody has changed it since `version` was read.
+
+    Its name stays: reductions already recorded refer to the reason by name.
+    ReasonChangedMeanwhile if the version is stale; ReasonRefused if a value is wrong.
+    """
+    table = schema.table_of(schema.ReductionReasonRecord)
+    with engine.begin() as connection:
+        current = reason_by_id(connection, reason_id)
+        values = replace(values, name=current.name)
+        problems = reason_problems(values)
+        if problems:
+            raise ReasonRefused(problems)
+        changed = connection.execute(
+            update(table)
+            .where(table.c.id == reason_id, table.c.version == version)
+            .values(**_audited(values), version=table.c.version + 1)
+        )
+        if changed.rowcount != 1:
+            raise ReasonChangedMeanwhile(reason_by_id(connection, reason_id))
+        record_change(
+            connection,
+            username=username,
+            action="change reduction reason",
+            subject=f"reduction reason {current.name}",
+            before=_audited(current),
+            after=_audited(values),
+        )

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, Integer, cast, func, or_, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.domain.signals import SIGNALS
 from wmt.engine.signals import SIGNAL_COLUMNS, all_signals
 from wmt.errors import WmtError
 from wmt.store import points_versions, schema
@@ -51,41 +52,54 @@ def _within(
     return frame.filter(pl.col("team_code").is_in(teams))
 
 
-def _history(connection: Connection, ids: dict[int, date]) -> pl.DataFrame:
-    table = schema.OwnerWorkload.__table__
+_HISTORY_SCHEMA = {
+    "snapshot_id": pl.Int64,
+    "staff_code": pl.String,
+    "team_code": pl.String,
+    "grade": pl.String,
+    "caseload": pl.Int64,
+    "contracted_hours_centi": pl.Int64,
+    "available_points": pl.Int64,
+    "capacity_tenths": pl.Int64,
+}
+_REDUCTION_SCHEMA = {"staff_code": pl.String, "team_code": pl.String, "reason": pl.String}
+
+
+def _owners_within(query: Any, table: Any, teams: list[str] | None, staff_code: str | None) -> Any:
+    """Only the rows of owners inside the unit: what its signals depend on."""
+    if teams is not None:
+        query = query.where(table.c.team_code.in_(teams))
+    if staff_code is not None:
+        query = query.where(table.c.staff_code == staff_code)
+    return query
+
+
+def _history(
+    connection: Connection, ids: dict[int, date], teams: list[str] | None, staff_code: str | None
+) -> pl.DataFrame:
+    """Owners' figures over the window, read as whole tenths and hundredths."""
+    table = schema.table_of(schema.OwnerWorkload)
     query = select(
         table.c.snapshot_id,
         table.c.staff_code,
         table.c.team_code,
         table.c.grade,
         table.c.caseload,
-        table.c.contracted_hours,
+        cast(func.round(table.c.contracted_hours * 100), Integer),
         table.c.available_points,
-        table.c.capacity_percent,
+        cast(func.round(table.c.capacity_percent * 10), Integer),
     ).where(table.c.snapshot_id.in_(list(ids)))
-    frame = read_frame(
-        connection,
-        query,
-        {
-            "snapshot_id": pl.Int64,
-            "staff_code": pl.String,
-            "team_code": pl.String,
-            "grade": pl.String,
-            "caseload": pl.Int64,
-            "contracted_hours": pl.Decimal(18, 2),
-            "available_points": pl.Int64,
-            "capacity_percent": pl.Decimal(18, 1),
-        },
-    )
+    rows = connection.execute(_owners_within(query, table, teams, staff_code)).all()
+    frame = pl.DataFrame(rows, schema=_HISTORY_SCHEMA, orient="row")
     return frame.with_columns(
-        pl.col("snapshot_id").replace_strict(ids, return_dtype=pl.Date).alias("as_of"),
-        (pl.col("capacity_percent") * 10).cast(pl.Int64).alias("capacity_tenths"),
-        (pl.col("contracted_hours") * 100).cast(pl.Int64).alias("contracted_hours_centi"),
+        pl.col("snapshot_id").replace_strict(ids, return_dtype=pl.Date).alias("as_of")
     )
 
 
-def _active_reductions(connection: Connection, record: SnapshotRecord) -> pl.DataFrame:
-    table = schema.SnapshotReduction.__table__
+def _active_reductions(
+    connection: Connection, record: SnapshotRecord, teams: list[str] | None, staff: str | None
+) -> pl.DataFrame:
+    table = schema.table_of(schema.SnapshotReduction)
     on = record.as_of
     query = select(table.c.staff_code, table.c.team_code, table.c.reason).where(
         table.c.snapshot_id == record.id,
@@ -93,27 +107,48 @@ def _active_reductions(connection: Connection, record: SnapshotRecord) -> pl.Dat
         table.c.start_date <= on,
         or_(table.c.end_date.is_(None), table.c.end_date >= on),
     )
-    return read_frame(
-        connection, query, {"staff_code": pl.String, "team_code": pl.String, "reason": pl.String}
-    )
+    rows = connection.execute(_owners_within(query, table, teams, staff)).all()
+    return pl.DataFrame(rows, schema=_REDUCTION_SCHEMA, orient="row")
+
+
+# The whole country's signals for the last few windows, keyed by the snapshots in the window
+# and when each was last calculated, so any import, edit or new points version is seen.
+_NATIONAL: dict[tuple[Any, ...], pl.DataFrame] = {}
+_NATIONAL_KEPT = 4
 
 
 def signals(
     engine: Engine, level: str | None = None, unit: str | None = None, as_of: date | None = None
 ) -> Listing:
+    snapshots = schema.table_of(schema.Snapshot)
     with engine.begin() as connection:
         record = require_snapshot(connection, as_of)
-        thresholds = points_versions.version_in_force(
-            connection, record.as_of
-        ).configuration.thresholds
+        version = points_versions.version_in_force(connection, record.as_of)
+        thresholds = version.configuration.thresholds
         start = record.as_of - timedelta(weeks=thresholds.overload_weeks)
         window = {
             s.id: s.as_of for s in list_snapshots(connection) if start < s.as_of <= record.as_of
         }
-        history = _history(connection, window)
-        reductions = _active_reductions(connection, record)
         teams = _teams_within(connection, record.id, level, unit)
-    found = all_signals(history, sorted(window.values()), reductions, record.as_of, thresholds)
+        staff_code = unit if level == PRACTITIONER else None
+        key: tuple[Any, ...] | None = None
+        if teams is None and staff_code is None:
+            stamps = connection.execute(
+                select(snapshots.c.id, snapshots.c.calculated_at).where(
+                    snapshots.c.id.in_(list(window))
+                )
+            ).all()
+            key = (str(engine.url), version.id, tuple(sorted(tuple(s) for s in stamps)))
+        found = _NATIONAL.get(key) if key is not None else None
+        if found is None:
+            history = _history(connection, window, teams, staff_code)
+            reductions = _active_reductions(connection, record, teams, staff_code)
+    if found is None:
+        found = all_signals(history, sorted(window.values()), reductions, record.as_of, thresholds)
+        if key is not None:
+            while len(_NATIONAL) >= _NATIONAL_KEPT:
+                _NATIONAL.pop(next(iter(_NATIONAL)))
+            _NATIONAL[key] = found
     gaps = found.filter(pl.col("signal") == "snapshot gap")
     found = pl.concat(
         [gaps, _within(found.filter(pl.col("signal") != "snapshot gap"), level, unit, teams)]
@@ -135,3 +170,44 @@ def quality(
         )
         frame = read_frame(connection, query, dict.fromkeys(FINDING_COLUMNS, pl.String))
     return Listing(record.as_of, FINDING_COLUMNS, _within(frame, level, unit, teams).to_dicts())
+
+
+@dataclass(frozen=True)
+class SignalCounts:
+    """How many of each signal a unit holds, and each unit or practitioner one level down."""
+
+    as_of: date
+    counts: dict[str, int]  # signal -> how many in the unit, in the order signals are defined
+    by_child: dict[str, dict[str, int]]  # child unit or staff code -> signal -> how many
+
+
+# Which code names the unit one level down, for each level whose children are units.
+_CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_code"}
+
+
+def signal_counts(engine: Engine, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
+    """The unit's signals counted by kind, in total and for each child (practitioners of a team).
+
+    Snapshot gaps belong to no team, so they count for the unit but for no child.
+    """
+    listing = signals(engine, level, unit, as_of)
+    child_of: dict[str, str] = {}
+    if level in _CHILD_CODE:
+        units = schema.table_of(schema.SnapshotUnit)
+        with engine.connect() as connection:
+            record = require_snapshot(connection, listing.as_of)
+            query = select(
+                units.c.team_code, units.c[_CHILD_CODE[level]].label("child_code")
+            ).where(units.c.snapshot_id == record.id)
+            child_of = {row.team_code: row.child_code for row in connection.execute(query)}
+    rank = {definition.code: place for place, definition in enumerate(SIGNALS)}
+    counts: dict[str, int] = {}
+    by_child: dict[str, dict[str, int]] = {}
+    for row in sorted(listing.rows, key=lambda row: rank.get(row["signal"], len(rank))):
+        name = row["signal"]
+        counts[name] = counts.get(name, 0) + 1
+        child = row["staff_code"] if level == "team" else child_of.get(row["team_code"] or "")
+        if child is not None:
+            kinds = by_child.setdefault(child, {})
+            kinds[name] = kinds.get(name, 0) + 1
+    return SignalCounts(listing.as_of, counts, by_child)
