@@ -1,21 +1,33 @@
-"""Sign-in, and who sees what: every page and download x every role x inside and outside."""
+"""Sign-in, and who sees what: every route x every role x inside and outside their scope.
+
+Every route of the application is classified below: public, open to anyone signed in,
+checked against the person's scope, or for administrators only. A route in none of these
+fails test_every_route_is_classified, so a new page, download, API endpoint or admin form
+must be added here, with what each role may do with it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import ATTEMPTS_BEFORE_LOCK, add_user
+from wmt.services.inputs import ReductionEntry, add_reduction
+
+Route = tuple[str, str]  # (method, path as the application declares it)
 
 # The test snapshot: region R1 > PDU P1 > teams T1 (S1, S2) and T2 (S3).
-UNIT_PAGES = ["overview", "history", "caseload", "signals", "quality"]
-PRACTITIONER_PAGES = ["overview", "history", "caseload"]
 USERS = {
     "practitioner": (Role.PRACTITIONER, "S1"),
     "manager": (Role.TEAM_MANAGER, "T1"),
@@ -40,37 +52,322 @@ VISIBLE = {
 VISIBLE["lead"] = VISIBLE["head"] | {("region", "R1")}
 EVERYTHING = VISIBLE["lead"] | {("national", "national")}
 VISIBLE["national"] = VISIBLE["admin"] = EVERYTHING
+REFUSAL = "outside the teams and people you can see"
 
 
-def _urls() -> list[tuple[str, str, str]]:
-    urls = []
-    for level, code in sorted(EVERYTHING):
-        pages = PRACTITIONER_PAGES if level == "practitioner" else UNIT_PAGES
-        for page in pages:
-            urls.append((level, code, f"/{level}/{code}/{page}"))
-            if level != "practitioner" or page != "overview":
-                urls.append((level, code, f"/{level}/{code}/{page}?download=csv"))
-    return urls
+def _downloads(*urls: str) -> tuple[str, ...]:
+    """Each page, and it downloaded as CSV and as a workbook."""
+    kinds = ("", "download=csv", "download=xlsx")
+    joined = (
+        f"{url}{('&' if '?' in url else '?') if kind else ''}{kind}"
+        for url in urls
+        for kind in kinds
+    )
+    return tuple(joined)
+
+
+# Anyone may use these, signed in or not. Static assets are served by mounts, not routes.
+PUBLIC_ROUTES: set[Route] = {
+    ("GET", "/sign-in"),
+    ("POST", "/sign-in"),
+    ("POST", "/sign-out"),  # clears the session; needs the form's token
+    ("GET", "/sign-in/oidc"),
+    ("GET", "/sign-in/oidc/callback"),
+    ("GET", "/api/openapi.json"),
+}
+PUBLIC_MOUNTS = {"/assets", "/govuk", "/moj"}
+
+# Anyone signed in may use these, whatever their scope: (method, path) -> the URL to try.
+SIGNED_IN_ROUTES: dict[Route, str] = {
+    ("GET", "/"): "/",
+    ("GET", "/api/me"): "/api/me",
+    ("GET", "/api/snapshots"): "/api/snapshots",
+    ("GET", "/api/reduction-reasons"): "/api/reduction-reasons",
+}
+
+UNIT_VIEWS = ("caseload", "signals", "quality")  # history has a route of its own
+PRACTITIONER_VIEWS = ("caseload",)
+# Checked against the person's scope: (method, path) -> (the URLs to try for each unit, the
+# URLs to try for each practitioner), with {level} and {code} filled in.
+SCOPED_ROUTES: dict[Route, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ("GET", "/{level}/{code}/overview"): (_downloads("/{level}/{code}/overview"), ()),
+    ("GET", "/practitioner/{staff_code}/overview"): ((), ("/practitioner/{code}/overview",)),
+    ("GET", "/{level}/{code}/history"): (
+        _downloads("/{level}/{code}/history"),
+        _downloads("/{level}/{code}/history?from=2026-01-01&to=2026-12-31"),
+    ),
+    # Signals and data quality are for units only.
+    ("GET", "/{level}/{code}/{view}"): (
+        _downloads(*(f"/{{level}}/{{code}}/{view}" for view in UNIT_VIEWS)),
+        _downloads(*(f"/{{level}}/{{code}}/{view}" for view in PRACTITIONER_VIEWS)),
+    ),
+    ("GET", "/{level}/{code}/audit"): (
+        ("/{level}/{code}/audit", "/{level}/{code}/audit?download=csv"),
+        ("/{level}/{code}/audit", "/{level}/{code}/audit?download=csv"),
+    ),
+    ("GET", "/api/{level}/{code}/overview"): (("/api/{level}/{code}/overview",), ()),
+    ("GET", "/api/practitioner/{staff_code}/overview"): (
+        (),
+        ("/api/practitioner/{code}/overview",),
+    ),
+    ("GET", "/api/{level}/{code}/history"): (
+        ("/api/{level}/{code}/history",),
+        ("/api/{level}/{code}/history?from=2026-01-01",),
+    ),
+    ("GET", "/api/{level}/{code}/caseload"): (
+        ("/api/{level}/{code}/caseload?as_of=2026-11-20",),
+        ("/api/{level}/{code}/caseload",),
+    ),
+    ("GET", "/api/{level}/{code}/signals"): (("/api/{level}/{code}/signals",), ()),
+    ("GET", "/api/{level}/{code}/quality"): (("/api/{level}/{code}/quality",), ()),
+    ("GET", "/api/{level}/{code}/audit"): (
+        ("/api/{level}/{code}/audit",),
+        ("/api/{level}/{code}/audit",),
+    ),
+    ("GET", "/api/practitioner/{staff_code}/inputs"): (
+        (),
+        ("/api/practitioner/{code}/inputs?team={team}",),
+    ),
+}
+
+# Only the manager of the practitioner's team may change their hours and reductions; everyone
+# else gets 403: (method, path) -> the URL to try for each practitioner, with {code}, {team}
+# and {reduction} (a reduction kept in wmt) filled in. Forms are posted with a valid token,
+# the team and a reason and nothing else, so the manager is told what to fill in.
+TEAM_MANAGER_ROUTES: dict[Route, str] = {
+    ("GET", "/practitioner/{staff_code}/reductions/new"): (
+        "/practitioner/{code}/reductions/new?team={team}"
+    ),
+    ("POST", "/practitioner/{staff_code}/reductions/new"): "/practitioner/{code}/reductions/new",
+    ("GET", "/practitioner/{staff_code}/reductions/{reduction_id}/change"): (
+        "/practitioner/{code}/reductions/{reduction}/change"
+    ),
+    ("POST", "/practitioner/{staff_code}/reductions/{reduction_id}/change"): (
+        "/practitioner/{code}/reductions/{reduction}/change"
+    ),
+    ("GET", "/practitioner/{staff_code}/reductions/{reduction_id}/delete"): (
+        "/practitioner/{code}/reductions/{reduction}/delete"
+    ),
+    ("POST", "/practitioner/{staff_code}/reductions/{reduction_id}/delete"): (
+        "/practitioner/{code}/reductions/{reduction}/delete"
+    ),
+    ("GET", "/practitioner/{staff_code}/hours"): "/practitioner/{code}/hours?team={team}",
+    ("POST", "/practitioner/{staff_code}/hours"): "/practitioner/{code}/hours",
+    ("POST", "/api/practitioner/{staff_code}/reductions"): "/api/practitioner/{code}/reductions",
+    ("PUT", "/api/practitioner/{staff_code}/reductions/{reduction_id}"): (
+        "/api/practitioner/{code}/reductions/{reduction}"
+    ),
+    ("DELETE", "/api/practitioner/{staff_code}/reductions/{reduction_id}"): (
+        "/api/practitioner/{code}/reductions/{reduction}"
+    ),
+    ("PUT", "/api/practitioner/{staff_code}/contracted-hours"): (
+        "/api/practitioner/{code}/contracted-hours"
+    ),
+}
+TEAMS = {"S1": "T1", "S2": "T1", "S3": "T2"}
+MANAGES = {"manager": {"S1", "S2"}}  # whose hours and reductions each person may change
+
+# Administrators only; everyone else gets 403: (method, path) -> the URL to try. Forms are
+# posted with a valid token and no fields, so an administrator is told what to fill in.
+ADMIN_ONLY_ROUTES: dict[Route, str] = {
+    ("GET", "/admin"): "/admin",
+    ("GET", "/admin/points"): "/admin/points",
+    ("GET", "/admin/points/new"): "/admin/points/new",
+    ("POST", "/admin/points/new"): "/admin/points/new",
+    ("GET", "/admin/points/compare"): "/admin/points/compare",
+    ("GET", "/admin/points/{version_id}"): "/admin/points/1",
+    ("GET", "/admin/reasons"): "/admin/reasons",
+    ("GET", "/admin/reasons/new"): "/admin/reasons/new",
+    ("POST", "/admin/reasons/new"): "/admin/reasons/new",
+    ("GET", "/admin/reasons/{reason_id}"): "/admin/reasons/1",
+    ("POST", "/admin/reasons/{reason_id}"): "/admin/reasons/1",
+    ("GET", "/admin/users"): "/admin/users",
+    ("GET", "/admin/users/new"): "/admin/users/new",
+    ("POST", "/admin/users/new"): "/admin/users/new",
+    ("GET", "/admin/users/{account_id}"): "/admin/users/1",
+    ("POST", "/admin/users/{account_id}"): "/admin/users/1",
+    ("POST", "/admin/users/{account_id}/unlock"): "/admin/users/1/unlock",
+    ("GET", "/admin/audit"): "/admin/audit",
+}
+
+
+def application_routes(app: FastAPI) -> set[Route]:
+    """Every (method, path) the application answers; a mount as ("MOUNT", path)."""
+    found: set[Route] = set()
+    for route in iter_route_contexts(app.routes):
+        assert route.path is not None, route
+        if route.methods is None:
+            found.add(("MOUNT", route.path))
+        found |= {(method, route.path) for method in route.methods or () if method != "HEAD"}
+    return found
+
+
+def classified() -> set[Route]:
+    mounts = {("MOUNT", path) for path in PUBLIC_MOUNTS}
+    groups = (SIGNED_IN_ROUTES, SCOPED_ROUTES, TEAM_MANAGER_ROUTES, ADMIN_ONLY_ROUTES)
+    return PUBLIC_ROUTES | mounts | set().union(*(set(group) for group in groups))
+
+
+def test_every_route_is_classified(app: FastAPI) -> None:
+    present = application_routes(app)
+    assert present - classified() == set(), "add these routes to the matrix in test_access.py"
+    stale = classified() - present - {("MOUNT", path) for path in PUBLIC_MOUNTS}
+    assert stale == set(), "these routes are classified but no longer exist"
+    groups = [
+        PUBLIC_ROUTES,
+        set(SIGNED_IN_ROUTES),
+        set(SCOPED_ROUTES),
+        set(TEAM_MANAGER_ROUTES),
+        set(ADMIN_ONLY_ROUTES),
+    ]
+    assert sum(len(group) for group in groups) == len(set().union(*groups)), "classified twice"
+
+
+def test_a_new_route_is_caught_until_it_is_classified(app: FastAPI) -> None:
+    def editing() -> dict[str, str]:
+        return {}
+
+    app.add_api_route("/api/reductions", editing, methods=["POST"])
+    assert application_routes(app) - classified() == {("POST", "/api/reductions")}
+
+
+def _scoped_urls() -> Iterator[tuple[str, str, str]]:
+    """(level, code, URL) for every scoped route and every unit and practitioner."""
+    for unit_urls, practitioner_urls in SCOPED_ROUTES.values():
+        for level, code in sorted(EVERYTHING):
+            for url in practitioner_urls if level == "practitioner" else unit_urls:
+                yield level, code, url.format(level=level, code=code, team=TEAMS.get(code))
+
+
+def _token(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)
+    assert found is not None
+    return found.group(1)
+
+
+# A body every API change accepts the shape of, so refusals come from access, not validation.
+API_BODY = {
+    "reason": "Other",
+    "hours": "1",
+    "start_date": "2026-11-01",
+    "contracted_hours": "30",
+    "version": 1,
+}
+
+
+def _request(client: TestClient, method: str, url: str, token: str, **fields: str) -> Any:
+    if url.startswith("/api/") and method != "GET":
+        body = API_BODY | {"team_code": fields.get("team", "")}
+        return client.request(method, url, json=body, follow_redirects=False)
+    if method == "POST":
+        form = {"csrf_token": token, **fields}
+        return client.post(url, data=form, follow_redirects=False)
+    return client.get(url, follow_redirects=False)
+
+
+def _input_requests(reductions: dict[str, int]) -> Iterator[tuple[str, str, str, str]]:
+    """(staff code, team, method, URL) for every input route and practitioner; deletions last."""
+    routes = sorted(TEAM_MANAGER_ROUTES.items(), key=lambda item: "delete" in item[1])
+    for staff_code, team in sorted(TEAMS.items()):
+        for (method, _), url in routes:
+            if "{reduction}" in url and staff_code not in reductions:
+                continue
+            filled = url.format(code=staff_code, team=team, reduction=reductions.get(staff_code))
+            yield staff_code, team, method, filled
 
 
 @pytest.fixture
-def people(app: FastAPI, store: Engine) -> FastAPI:
+def reductions(app: FastAPI, store: Engine) -> dict[str, int]:
+    """A reduction kept in wmt for a practitioner in each team."""
+    entry = ReductionEntry("Other", Decimal("1.00"), date(2026, 11, 1), None)
+    return {code: add_reduction(store, "nat", code, TEAMS[code], entry) for code in ("S1", "S3")}
+
+
+@pytest.fixture
+def people(app: FastAPI, store: Engine, reductions: dict[str, int]) -> FastAPI:
     for username, (role, scope) in USERS.items():
         add_user(store, username, PASSWORD, role, scope)
     return app
 
 
 @pytest.mark.parametrize("username", list(USERS))
-def test_every_page_and_download_is_inside_scope_or_refused(people: FastAPI, username: str) -> None:
+def test_every_scoped_page_download_and_api_endpoint(people: FastAPI, username: str) -> None:
     with TestClient(people, base_url="https://testserver") as client:
         signed_in(client, username)
-        for level, code, url in _urls():
+        for level, code, url in _scoped_urls():
             response = client.get(url, follow_redirects=False)
             if (level, code) in VISIBLE[username]:
-                assert response.status_code == 200, (username, url)
+                assert response.status_code == 200, (username, url, response.status_code)
             else:
                 assert response.status_code == 403, (username, url, response.status_code)
-                assert code not in response.text.replace(f"/{level}/{code}", "") or True
+                if url.startswith("/api/"):
+                    assert response.json() == {
+                        "detail": "This page is outside the teams and people you can see."
+                    }
+                else:
+                    assert REFUSAL in response.text, (username, url)
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_routes_for_anyone_signed_in_and_for_administrators(people: FastAPI, username: str) -> None:
+    with TestClient(people, base_url="https://testserver") as client:
+        signed_in(client, username)
+        for url in SIGNED_IN_ROUTES.values():
+            response = client.get(url, follow_redirects=False)
+            assert response.status_code in (200, 303), (username, url)
+            assert not response.headers.get("location", "").startswith("/sign-in"), url
+        token = _token(client)
+        # Administrators' changes last, so the pages before them see the store unchanged.
+        for (method, _), url in sorted(ADMIN_ONLY_ROUTES.items()):
+            response = _request(client, method, url, token)
+            if username != "admin":
+                assert response.status_code == 403, (username, method, url)
+            elif method == "GET":
+                assert response.status_code == 200, (method, url, response.status_code)
+            else:
+                assert response.status_code in (200, 303, 400), (method, url)
+                assert not response.headers.get("location", "").startswith("/sign-in")
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_only_the_teams_manager_changes_hours_and_reductions(
+    people: FastAPI, reductions: dict[str, int], username: str
+) -> None:
+    with TestClient(people, base_url="https://testserver") as client:
+        signed_in(client, username)
+        token = _token(client)
+        for staff_code, team, method, url in _input_requests(reductions):
+            response = _request(client, method, url, token, team=team, reason="Other")
+            if staff_code not in MANAGES.get(username, set()):
+                assert response.status_code == 403, (username, method, url)
+            elif method == "GET":
+                assert response.status_code == 200, (username, url, response.status_code)
+            else:
+                assert response.status_code in (200, 201, 303, 400, 409), (method, url)
+                assert not response.headers.get("location", "").startswith("/sign-in")
+
+
+def test_nobody_signed_in_is_sent_to_sign_in_or_refused_by_the_api(
+    app: FastAPI, reductions: dict[str, int]
+) -> None:
+    with TestClient(app, base_url="https://testserver") as client:
+        token = _token(client)
+        urls = [url for _, _, url in _scoped_urls()]
+        urls += list(SIGNED_IN_ROUTES.values())
+        requests = [("GET", url) for url in urls]
+        requests += [(method, url) for (method, _), url in ADMIN_ONLY_ROUTES.items()]
+        requests += [(method, url) for _, _, method, url in _input_requests(reductions)]
+        for method, url in requests:
+            response = _request(client, method, url, token, team="T1")
+            if url.startswith("/api/"):
+                assert response.status_code == 401, (method, url)
+                assert "Sign in" in response.json()["detail"]
+            else:
+                assert response.status_code == 303, (method, url)
+                assert response.headers["location"] == f"/sign-in?next={url}"
+        for method, path in PUBLIC_ROUTES:
+            if method == "GET" and "oidc" not in path:
+                assert client.get(path, follow_redirects=False).status_code == 200, path
 
 
 def test_a_manager_sees_only_their_own_team_in_roll_ups(people: FastAPI) -> None:
@@ -159,3 +456,6 @@ def test_an_earlier_snapshot_is_checked_against_that_snapshot(people: FastAPI) -
         page = client.get("/pdu/P1/overview?as_of=2026-11-20")
         assert page.status_code == 200
         assert "/team/T1/overview" in page.text
+        api = client.get("/api/pdu/P1/overview?as_of=2026-11-20")
+        assert api.status_code == 200
+        assert [child["unit_code"] for child in api.json()["children"]] == ["T1", "T2"]

@@ -34,3 +34,17 @@ def test_the_manager_of_either_team_sees_them(store: Engine, tmp_path: Path) -> 
         assert client.get("/practitioner/S2/overview").status_code == 403
     with signed_in(TestClient(app, base_url="https://testserver"), "elsewhere") as client:
         assert client.get("/practitioner/S1/overview").status_code == 403
+
+
+def test_a_changed_role_takes_effect_on_the_next_page(store: Engine, tmp_path: Path) -> None:
+    from wmt.services.accounts import change_access, list_accounts
+
+    import_case_folder(store, write_folder(tmp_path / "s"))
+    add_user(store, "moving", PASSWORD, Role.TEAM_MANAGER, "T1")
+    app = create_app(store, secret_key="test")
+    with signed_in(TestClient(app, base_url="https://testserver"), "moving") as client:
+        assert client.get("/team/T2/overview").status_code == 403
+        account = next(a for a in list_accounts(store) if a.username == "moving")
+        change_access(store, account.id, "team_manager", "T2", by="admin")
+        assert client.get("/team/T2/overview").status_code == 200
+        assert client.get("/team/T1/overview").status_code == 403

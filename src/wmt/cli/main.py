@@ -395,6 +395,19 @@ def list_quality(
     emit(output_format.value, found.columns, found.rows, f"Data quality on {found.as_of}")
 
 
+@users_app.command("demo")
+def users_demo(db: DbOption = None) -> None:
+    """Add one demo account for each role, on units of the newest snapshot (for trying wmt)."""
+    from wmt.demo.accounts import DEMO_PASSWORD, add_demo_accounts
+
+    accounts = add_demo_accounts(_store(db))
+    typer.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+    for account in accounts:
+        typer.echo(
+            f"  {account.username:<13} {account.role.value:<14} {account.scope:<12} {account.home}"
+        )
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument()],
@@ -412,18 +425,34 @@ def users_add(
             "--password-stdin", help="Read the password from standard input instead of asking."
         ),
     ] = False,
+    oidc: Annotated[
+        bool,
+        typer.Option(
+            "--oidc",
+            help="No password: the person signs in only through their organisation (OpenID "
+            "Connect), whose username claim must equal USERNAME.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Add a local account with a role and the part of the hierarchy it may see."""
+    """Add an account with a role and the part of the hierarchy it may see."""
     from wmt.domain.access import Role
     from wmt.services.accounts import add_user
 
-    if password_stdin:
+    password: str | None
+    if oidc:
+        if password_stdin:
+            raise typer.BadParameter(
+                "An --oidc account has no password; leave out --password-stdin."
+            )
+        password = None
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     add_user(_store(db), username, password, Role(role.value), scope)
-    typer.echo(f"Added {username} ({role.value}, {scope}).")
+    how = ", signing in through their organisation" if oidc else ""
+    typer.echo(f"Added {username} ({role.value}, {scope}{how}).")
 
 
 @app.command("serve")

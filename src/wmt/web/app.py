@@ -12,13 +12,24 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from wmt.errors import NotFound, WmtError
-from wmt.web import assets, pages, sign_in
+from wmt.web import api, api_inputs, assets, inputs, organisation_sign_in, pages, sign_in
+from wmt.web.admin import router as admin_router
 from wmt.web.common import TEMPLATES, OutsideScope, SignInNeeded
 
 
-def create_app(engine: Engine, *, secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(title="wmt", docs_url=None, redoc_url=None)
+def create_app(
+    engine: Engine,
+    *,
+    secret_key: str | None = None,
+    oidc: organisation_sign_in.OidcSettings | None = None,
+) -> FastAPI:
+    app = FastAPI(title="wmt", docs_url=None, redoc_url=None, openapi_url=api.OPENAPI_URL)
+    api.install_openapi(app)
     app.state.engine = engine
+    # Organisation sign-in: the settings given, else WMT_OIDC_* variables, else none.
+    organisation_sign_in.configure(
+        app, oidc or organisation_sign_in.OidcSettings.from_environment(os.environ)
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or os.environ.get("WMT_SECRET_KEY") or secrets.token_urlsafe(32),
@@ -49,6 +60,11 @@ def create_app(engine: Engine, *, secret_key: str | None = None) -> FastAPI:
         )
 
     app.include_router(sign_in.router)
+    app.include_router(organisation_sign_in.router)
+    app.include_router(admin_router)
     # The catch-all /{level}/{code}/{view} comes last, after every more specific route.
+    app.include_router(api.router)
+    app.include_router(api_inputs.router)
+    app.include_router(inputs.router)
     app.include_router(pages.router)
     return app

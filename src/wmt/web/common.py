@@ -13,9 +13,10 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from wmt.domain.access import Place, Role, Viewer
+from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
 from wmt.errors import NotFound, WmtError
+from wmt.services.accounts import viewer_for
 from wmt.services.places import places_of
 from wmt.web import exports
 
@@ -92,7 +93,13 @@ def viewer_of(request: Request) -> Viewer:
     stored = request.session.get("viewer")
     if not stored:
         raise SignInNeeded
-    return Viewer(stored["username"], Role(stored["role"]), stored["scope"])
+    # Read the account again on every request, so a changed role or scope, or a removed
+    # account, takes effect at once rather than at the next sign-in.
+    viewer = viewer_for(engine_of(request), stored["username"])
+    if viewer is None:
+        request.session.clear()
+        raise SignInNeeded
+    return viewer
 
 
 def start_session(request: Request, viewer: Viewer) -> None:

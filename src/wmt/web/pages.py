@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
-from wmt.errors import NotFound
+from wmt.domain.signals import SIGNALS
+from wmt.errors import NotFound, WmtError
 from wmt.services import overview
+from wmt.services.history import history
+from wmt.services.signals import quality, signal_counts, signals
+from wmt.web.chart import Reading, capacity_chart
 from wmt.web.common import (
     TEMPLATES,
     allowed,
     as_of_of,
     child_visible,
-    date_parameter,
     download,
     engine_of,
     level_label,
 )
+from wmt.web.forms import PARTS, DateField, read_date
+from wmt.web.inputs import inputs_context
 
 SORTABLE = {
     "unit_name",
@@ -42,6 +51,8 @@ VIEW_TITLES = {
     "signals": "Signals",
     "quality": "Data quality",
 }
+PAGE_SIZE = 100
+SIGNAL_SUBJECTS = {definition.code: definition.applies_to for definition in SIGNALS}
 
 router = APIRouter()
 
@@ -51,6 +62,13 @@ def views(level: str) -> dict[str, str]:
     if level == PRACTITIONER:
         return {view: VIEW_TITLES[view] for view in ("overview", "history", "caseload")}
     return VIEW_TITLES
+
+
+def query_string(params: Mapping[str, str], **changes: object) -> str:
+    """The page's own query with some parameters changed (None drops one)."""
+    merged = {key: value for key, value in params.items() if key not in changes}
+    merged |= {key: str(value) for key, value in changes.items() if value is not None}
+    return "?" + urlencode(merged)
 
 
 def _sorted(
@@ -65,18 +83,69 @@ def _sorted(
     return present + missing, key, order
 
 
+@dataclass(frozen=True)
+class Paging:
+    """Which rows of a long table this page shows (`?page=N`, counting from 1)."""
+
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def end(self) -> int:
+        return min(self.number * self.size, self.total)
+
+    def numbers(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and those either side of this one.
+
+        None stands for pages left out; a single page is never left out.
+        """
+        shown = sorted(
+            n
+            for n in {1, self.number - 1, self.number, self.number + 1, self.pages}
+            if 1 <= n <= self.pages
+        )
+        linked: list[int | None] = []
+        for n in shown:
+            if linked and n - (linked[-1] or 0) == 2:
+                linked.append(n - 1)
+            elif linked and n - (linked[-1] or 0) > 2:
+                linked.append(None)
+            linked.append(n)
+        return linked
+
+
+def paging_of(request: Request, total: int) -> Paging:
+    """The page asked for, kept within the pages there are."""
+    text = request.query_params.get("page", "1")
+    number = int(text) if text.isdigit() else 1
+    last = Paging(1, total).pages
+    return Paging(min(max(number, 1), last), total)
+
+
+def date_range(params: Mapping[str, str]) -> tuple[DateField, DateField]:
+    start = read_date(params, "from", "Start date")
+    end = read_date(params, "to", "End date")
+    if start.value and end.value and end.value < start.value:
+        end = replace(
+            end, error="End date must be the same as or after the start date", wrong=PARTS
+        )
+    return start, end
+
+
 def _table(
     engine: Engine, request: Request, level: str, code: str, view: str
 ) -> tuple[str, date | None, tuple[str, ...], list[dict[str, Any]]]:
     """A table page's title, date, columns and rows."""
-    from wmt.services.history import history
-    from wmt.services.signals import quality, signals
-
     as_of = as_of_of(request)
-    if view == "history":
-        since = date_parameter(request, "from")
-        found = history(engine, level, code, since, date_parameter(request, "to"))
-        return f"Capacity over time: {level_label(level)} {code}", None, found.columns, found.rows
     if view == "caseload":
         matrix = overview.caseload_matrix(engine, level, code, as_of)
         return (
@@ -86,20 +155,18 @@ def _table(
             matrix.rows,
         )
     listing = (signals if view == "signals" else quality)(engine, level, code, as_of)
-    return (
-        f"{VIEW_TITLES[view]}: {level_label(level)} {code}",
-        listing.as_of,
-        listing.columns,
-        listing.rows,
-    )
+    title = f"{VIEW_TITLES[view]}: {level_label(level)} {code}"
+    return title, listing.as_of, listing.columns, listing.rows
 
 
 @router.get("/practitioner/{staff_code}/overview", response_class=HTMLResponse)
 def practitioner(request: Request, staff_code: str) -> Response:
-    allowed(request, PRACTITIONER, staff_code)
+    viewer, _ = allowed(request, PRACTITIONER, staff_code)
     found = overview.practitioner_overview(engine_of(request), staff_code, as_of_of(request))
     return TEMPLATES.TemplateResponse(
-        request, "practitioner.html", {"page": found, "views": views(PRACTITIONER)}
+        request,
+        "practitioner.html",
+        {"page": found, "views": views(PRACTITIONER), **inputs_context(request, viewer, found)},
     )
 
 
@@ -107,7 +174,8 @@ def practitioner(request: Request, staff_code: str) -> Response:
 def unit(request: Request, level: str, code: str) -> Response:
     check_level(level, LEVELS)
     viewer, place = allowed(request, level, code)
-    found = overview.unit_overview(engine_of(request), level, code, as_of_of(request))
+    engine = engine_of(request)
+    found = overview.unit_overview(engine, level, code, as_of_of(request))
     rows, key, order = _sorted(found.children, request, "capacity_percent")
     rows = [row for row in rows if child_visible(viewer, place, found.child_level, row)]
     name = f"{level}-{code}-{found.child_level}s-{found.as_of}"
@@ -117,8 +185,68 @@ def unit(request: Request, level: str, code: str) -> Response:
     return TEMPLATES.TemplateResponse(
         request,
         "unit.html",
-        {"page": found, "rows": rows, "sort": key, "order": order, "views": views(level)},
+        {
+            "page": found,
+            "rows": rows,
+            "sort": key,
+            "order": order,
+            "views": views(level),
+            "signals": signal_counts(engine, level, code, found.as_of),
+            "signal_subjects": SIGNAL_SUBJECTS,
+        },
     )
+
+
+def _chart_lines(level: str, code: str, rows: list[dict[str, Any]]) -> dict[str, list[Reading]]:
+    """One line for a unit; one per team for a practitioner who works in more than one."""
+    teams = sorted({row["team_code"] for row in rows}) if level == PRACTITIONER else []
+    lines: dict[str, list[Reading]] = {}
+    for row in rows:
+        label = f"{level_label(level)} {code}"
+        if len(teams) > 1:
+            label += f" in team {row['team_code']}"
+        lines.setdefault(label, []).append(Reading(row["as_of"], row["capacity_percent"]))
+    return lines
+
+
+@router.get("/{level}/{code}/history", response_class=HTMLResponse)
+def capacity_history(request: Request, level: str, code: str) -> Response:
+    if level not in (*LEVELS, PRACTITIONER):
+        raise NotFound(f"There is no page {level}/{code}/history.")
+    allowed(request, level, code)
+    start, end = date_range(request.query_params)
+    errors = [field for field in (start, end) if field.error]
+    title = f"Capacity over time: {level_label(level)} {code}"
+    context: dict[str, Any] = {
+        "title": title,
+        "level": level,
+        "code": code,
+        "view": "history",
+        "views": views(level),
+        "start": start,
+        "end": end,
+        "errors": errors,
+        "found": None,
+        "missing": None,
+    }
+    if errors:
+        return TEMPLATES.TemplateResponse(request, "history.html", context, status_code=400)
+    try:
+        found = history(engine_of(request), level, code, start.value, end.value)
+    except WmtError:
+        context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
+        return TEMPLATES.TemplateResponse(request, "history.html", context)
+    span = f"{found.rows[0]['as_of']}-to-{found.rows[-1]['as_of']}"
+    file = download(request, f"{level}-{code}-history-{span}", found.columns, found.rows)
+    if file is not None:
+        return file
+    period = {"from": start.value, "to": end.value}
+    context |= {
+        "found": found,
+        "chart": capacity_chart(_chart_lines(level, code, found.rows)),
+        "downloads": {kind: query_string({}, **period, download=kind) for kind in ("csv", "xlsx")},
+    }
+    return TEMPLATES.TemplateResponse(request, "history.html", context)
 
 
 @router.get("/{level}/{code}/{view}", response_class=HTMLResponse)
@@ -127,9 +255,14 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
         raise NotFound(f"There is no page {level}/{code}/{view}.")
     allowed(request, level, code)
     title, as_of, columns, rows = _table(engine_of(request), request, level, code, view)
+    params = request.query_params
+    only = params.get("signal") if view == "signals" else None
+    if only in SIGNAL_SUBJECTS:
+        rows = [row for row in rows if row["signal"] == only]
     file = download(request, f"{level}-{code}-{view}-{as_of}", columns, rows)
     if file is not None:
         return file
+    paging = paging_of(request, len(rows))
     return TEMPLATES.TemplateResponse(
         request,
         "table.html",
@@ -137,7 +270,14 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
             "title": title,
             "as_of": as_of,
             "columns": columns,
-            "rows": rows,
+            "rows": rows[paging.start : paging.end],
+            "paging": paging,
+            "page_href": lambda number: query_string(params, page=number),
+            "downloads": {
+                kind: query_string(params, page=None, download=kind) for kind in ("csv", "xlsx")
+            },
+            "signal_filter": only if only in SIGNAL_SUBJECTS else None,
+            "every_signal": query_string(params, page=None, signal=None),
             "level": level,
             "code": code,
             "view": view,

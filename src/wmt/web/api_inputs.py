@@ -1,0 +1,275 @@
+"""The JSON API for managing inputs: reductions and contracted hours, reasons, and the audit log.
+
+The same rules as the pages: anyone who may see a practitioner may read their inputs; only the
+manager of their team may change them; a change made against an old version is refused (409)
+with the record as it is now, never applied over someone else's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from wmt.domain.access import Viewer
+from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
+from wmt.services import inputs
+from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
+from wmt.web.api import Exact, Problem, api_router, signed_in
+from wmt.web.common import OutsideScope, allowed, engine_of
+from wmt.web.inputs import audit_listing
+
+router = api_router()
+CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "Someone else changed it since you read it."},
+    415: {"model": Problem, "description": "The body was not sent as JSON."},
+    422: {"description": "What was sent breaks a rule; `errors` names each field."},
+}
+
+
+class ReductionOut(BaseModel):
+    id: int | None = Field(description="The reduction's id in wmt; null for one from the import")
+    managed: bool = Field(description="Kept in wmt (true) or from the import (false)")
+    reason: str = Field(description="Why the hours are reduced")
+    hours: Exact = Field(description="Hours a week taken off")
+    start_date: date = Field(description="First day in force")
+    end_date: date | None = Field(description="Last day in force; null when open-ended")
+    notes: str | None = Field(description="The manager's notes")
+    status: str = Field(description="scheduled, active, archived or deleted, on the snapshot date")
+    version: int = Field(description="Send this back when changing or deleting it")
+    changed_by: str | None = Field(description="Who last changed it")
+    changed_at: datetime | None = Field(description="When it was last changed")
+
+
+class InputsOut(BaseModel):
+    as_of: date = Field(description="The newest snapshot, which changes apply to")
+    staff_code: str = Field(description="The practitioner's staff code")
+    team_code: str = Field(description="The team these inputs belong to")
+    grade: str = Field(description="The practitioner's grade")
+    contracted_hours: Exact = Field(description="Contracted hours a week as used in the figures")
+    imported_contracted_hours: Exact | None = Field(description="What the import said, if any")
+    managed_contracted_hours: Exact | None = Field(description="What was set in wmt, if anything")
+    hours_version: int = Field(description="Send this back when changing contracted hours")
+    may_change: bool = Field(description="Whether you may change these inputs")
+    reductions: list[ReductionOut] = Field(description="Every reduction, scheduled to archived")
+
+
+class ReductionIn(BaseModel):
+    team_code: str = Field(description="The team of the practitioner the reduction is for")
+    reason: str = Field(description="One of the reduction reasons in use")
+    hours: Decimal = Field(description="Hours a week, at most 2 decimal places")
+    start_date: date = Field(description="First day in force")
+    end_date: date | None = Field(default=None, description="Last day in force; null if open")
+    notes: str | None = Field(default=None, description="The manager's notes")
+
+
+class ReductionChange(ReductionIn):
+    version: int = Field(description="The version you read; refused (409) if it has changed")
+
+
+class VersionIn(BaseModel):
+    version: int = Field(description="The version you read; refused (409) if it has changed")
+
+
+class HoursIn(BaseModel):
+    team_code: str = Field(description="The team whose contracted hours to set")
+    contracted_hours: Decimal = Field(description="Hours a week, more than 0 and at most 48")
+    version: int = Field(description="hours_version as you read it (0 if never set in wmt)")
+
+
+class Saved(BaseModel):
+    capacity_percent: Exact | None = Field(description="The practitioner's capacity % now")
+    id: int | None = Field(default=None, description="The new reduction's id, when one is added")
+
+
+class ReasonOut(BaseModel):
+    name: str = Field(description="The reason, as reductions name it")
+    category: str = Field(description="Personal circumstances, learning or work circumstances")
+    allowance_percent: int | None = Field(description="Suggested share of contracted hours")
+    maximum_percent: int | None = Field(description="The most a reduction may take, if capped")
+    months_to_expiry: int | None = Field(description="Usual length, setting the default end")
+
+
+class AuditEventOut(BaseModel):
+    at: datetime = Field(description="When the change was made")
+    username: str = Field(description="Who made the change")
+    action: str = Field(description="What was done, e.g. reduction added")
+    subject: str = Field(description="What it was done to")
+    staff_code: str | None = Field(description="The practitioner it concerns, if any")
+    team_code: str | None = Field(description="Their team, if any")
+    changes: str = Field(description="Each changed value, before → after")
+
+
+def _inputs_out(owner: OwnerInputs, viewer: Viewer) -> InputsOut:
+    return InputsOut(
+        as_of=owner.as_of,
+        staff_code=owner.staff_code,
+        team_code=owner.team_code,
+        grade=owner.grade,
+        contracted_hours=owner.contracted_hours,
+        imported_contracted_hours=owner.imported_contracted_hours,
+        managed_contracted_hours=owner.managed_contracted_hours,
+        hours_version=owner.hours_version,
+        may_change=viewer.may_edit_inputs(owner.team_code),
+        reductions=[
+            ReductionOut(
+                id=r.id,
+                managed=r.managed,
+                reason=r.reason,
+                hours=r.hours,
+                start_date=r.start_date,
+                end_date=r.end_date,
+                notes=r.notes,
+                status=r.status.value,
+                version=r.version,
+                changed_by=r.changed_by,
+                changed_at=r.changed_at,
+            )
+            for r in owner.reductions
+        ],
+    )
+
+
+def _manager(request: Request, team_code: str) -> Viewer:
+    viewer = signed_in(request, None)
+    if not viewer.may_edit_inputs(team_code):
+        raise OutsideScope(
+            "Only the manager of the practitioner's team can change their hours and reductions."
+        )
+    return viewer
+
+
+def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
+    if isinstance(error, EditConflict):
+        return JSONResponse({"detail": str(error)}, status_code=409)
+    return JSONResponse({"detail": str(error), "errors": error.errors}, status_code=422)
+
+
+def _capacity(request: Request, staff_code: str, team_code: str) -> Decimal | None:
+    from wmt.services.overview import practitioner_overview
+
+    for workload in practitioner_overview(engine_of(request), staff_code).workloads:
+        if workload["team_code"] == team_code:
+            return Decimal(workload["capacity_percent"])
+    return None
+
+
+def _entry(body: ReductionIn) -> ReductionEntry:
+    hours = inputs.parse_hours(str(body.hours), "hours", "the hours")
+    notes = (body.notes or "").strip() or None
+    return ReductionEntry(body.reason, hours, body.start_date, body.end_date, notes)
+
+
+Team = Annotated[str, Query(description="The team whose inputs to read")]
+
+
+@router.get(
+    "/practitioner/{staff_code}/inputs",
+    response_model=InputsOut,
+    summary="A practitioner's contracted hours and reductions",
+)
+def read_inputs(request: Request, staff_code: str, team: Team) -> InputsOut:
+    viewer, _ = allowed(request, PRACTITIONER, staff_code)
+    return _inputs_out(inputs.owner_inputs(engine_of(request), staff_code, team), viewer)
+
+
+@router.post(
+    "/practitioner/{staff_code}/reductions",
+    response_model=Saved,
+    status_code=201,
+    summary="Add a reduction",
+    responses=CHANGE_RESPONSES,
+)
+def add_reduction(request: Request, staff_code: str, body: ReductionIn) -> Any:
+    viewer = _manager(request, body.team_code)
+    try:
+        new_id = inputs.add_reduction(
+            engine_of(request), viewer.username, staff_code, body.team_code, _entry(body)
+        )
+    except (InvalidInput, EditConflict) as error:
+        return _refused(error)
+    return Saved(capacity_percent=_capacity(request, staff_code, body.team_code), id=new_id)
+
+
+@router.put(
+    "/practitioner/{staff_code}/reductions/{reduction_id}",
+    response_model=Saved,
+    summary="Change a reduction",
+    responses=CHANGE_RESPONSES,
+)
+def change_reduction(
+    request: Request, staff_code: str, reduction_id: int, body: ReductionChange
+) -> Any:
+    owner = inputs.owner_of_reduction(engine_of(request), reduction_id)
+    viewer = _manager(request, owner[1])
+    if owner != (staff_code, body.team_code):
+        raise OutsideScope("That reduction belongs to someone else.")
+    try:
+        inputs.change_reduction(
+            engine_of(request), viewer.username, reduction_id, body.version, _entry(body)
+        )
+    except (InvalidInput, EditConflict) as error:
+        return _refused(error)
+    return Saved(capacity_percent=_capacity(request, *owner))
+
+
+@router.delete(
+    "/practitioner/{staff_code}/reductions/{reduction_id}",
+    response_model=Saved,
+    summary="Delete a reduction",
+    responses=CHANGE_RESPONSES,
+)
+def delete_reduction(request: Request, staff_code: str, reduction_id: int, body: VersionIn) -> Any:
+    owner = inputs.owner_of_reduction(engine_of(request), reduction_id)
+    viewer = _manager(request, owner[1])
+    if owner[0] != staff_code:
+        raise OutsideScope("That reduction belongs to someone else.")
+    try:
+        inputs.delete_reduction(engine_of(request), viewer.username, reduction_id, body.version)
+    except EditConflict as error:
+        return _refused(error)
+    return Saved(capacity_percent=_capacity(request, *owner))
+
+
+@router.put(
+    "/practitioner/{staff_code}/contracted-hours",
+    response_model=Saved,
+    summary="Set contracted hours",
+    responses=CHANGE_RESPONSES,
+)
+def set_hours(request: Request, staff_code: str, body: HoursIn) -> Any:
+    viewer = _manager(request, body.team_code)
+    try:
+        hours = inputs.parse_hours(str(body.contracted_hours), "contracted_hours", "the hours")
+        inputs.set_contracted_hours(
+            engine_of(request), viewer.username, staff_code, body.team_code, hours, body.version
+        )
+    except (InvalidInput, EditConflict) as error:
+        return _refused(error)
+    return Saved(capacity_percent=_capacity(request, staff_code, body.team_code))
+
+
+@router.get(
+    "/reduction-reasons", response_model=list[ReasonOut], summary="The reduction reasons in use"
+)
+def reasons(request: Request) -> list[ReasonOut]:
+    return [
+        ReasonOut.model_validate(r, from_attributes=True)
+        for r in inputs.reasons(engine_of(request))
+    ]
+
+
+@router.get(
+    "/{level}/{code}/audit",
+    response_model=list[AuditEventOut],
+    summary="Changes to hours and reductions within a unit or for a practitioner",
+)
+def audit(request: Request, level: str, code: str) -> list[AuditEventOut]:
+    if level != PRACTITIONER:
+        check_level(level, LEVELS)
+    allowed(request, level, code)
+    return [AuditEventOut.model_validate(row) for row in audit_listing(request, level, code).rows]

@@ -1,0 +1,403 @@
+"""The administrators' pages: only admins reach them, and every change is checked and audited."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, func, select
+
+from tests.web.sessions import PASSWORD, signed_in
+from wmt.domain.access import Role
+from wmt.services.accounts import ATTEMPTS_BEFORE_LOCK, SignInRefused, add_user, sign_in
+from wmt.store import schema
+
+PAGES = [
+    "/admin",
+    "/admin/points",
+    "/admin/points/new",
+    "/admin/points/compare?a=1&b=1",
+    "/admin/points/1",
+    "/admin/reasons",
+    "/admin/reasons/new",
+    "/admin/reasons/1",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/1",
+    "/admin/audit",
+    "/admin/audit?download=csv",
+]
+REASON = {
+    "name": "Mentoring",
+    "category": "learning",
+    "allowance_percent": "10",
+    "maximum_percent": "20",
+    "months_to_expiry": "6",
+    "active": "yes",
+}
+IN_FORCE = {"effective_from-day": "1", "effective_from-month": "1", "effective_from-year": "2026"}
+FORMS: dict[str, dict[str, str]] = {
+    "/admin/points/new": {"document": "", **IN_FORCE},
+    "/admin/reasons/new": REASON,
+    "/admin/reasons/1": {**REASON, "version": "1"},
+    "/admin/users/new": {
+        "username": "eve",
+        "role": "admin",
+        "scope": "national",
+        "password": PASSWORD,
+    },
+    "/admin/users/1": {"role": "admin", "scope": "national"},
+    "/admin/users/1/unlock": {},
+}
+
+
+def token(client: TestClient, url: str = "/admin") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
+    assert found is not None, url
+    return found.group(1)
+
+
+def post(client: TestClient, url: str, data: dict[str, str], csrf: str | None = None) -> Response:
+    form = {**data, "csrf_token": csrf if csrf is not None else token(client)}
+    response = client.post(url, data=form, follow_redirects=False)
+    assert isinstance(response, Response)
+    return response
+
+
+def text_of(response: Response) -> str:
+    return html.unescape(response.text)
+
+
+def count(store: Engine, model: type[schema.Base]) -> int:
+    with store.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def audit_rows(store: Engine) -> list[dict[str, object]]:
+    table = schema.table_of(schema.AuditEvent)
+    with store.connect() as connection:
+        rows = connection.execute(select(table).order_by(table.c.id)).all()
+    return [
+        {
+            "username": row.username,
+            "action": row.action,
+            "staff_code": row.staff_code,
+            "team_code": row.team_code,
+            "before": json.loads(row.before) if row.before else None,
+            "after": json.loads(row.after) if row.after else None,
+        }
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def admin(app: FastAPI, store: Engine) -> Iterator[TestClient]:
+    add_user(store, "ada", PASSWORD, Role.ADMIN, "national")
+    with TestClient(app, base_url="https://testserver") as client:
+        yield signed_in(client, "ada")
+
+
+def test_everyone_but_administrators_is_refused_every_admin_page_and_form(
+    app: FastAPI, store: Engine
+) -> None:
+    add_user(store, "tess", PASSWORD, Role.TEAM_MANAGER, "T1")
+    for username in ("nat", "tess"):
+        with TestClient(app, base_url="https://testserver") as client:
+            signed_in(client, username)
+            csrf = token(client, "/team/T1/overview")
+            for url in PAGES:
+                assert client.get(url).status_code == 403, (username, url)
+            for url, data in FORMS.items():
+                assert post(client, url, data, csrf).status_code == 403, (username, url)
+    assert count(store, schema.AuditEvent) == 0
+    assert count(store, schema.UserAccount) == 2  # nat and tess: nobody was added
+
+
+def test_nobody_signed_in_is_sent_to_sign_in(app: FastAPI) -> None:
+    with TestClient(app, base_url="https://testserver") as client:
+        responses = [(url, client.get(url, follow_redirects=False)) for url in PAGES]
+        responses += [(url, client.post(url, data={}, follow_redirects=False)) for url in FORMS]
+        for url, response in responses:
+            assert response.status_code == 303, url
+            assert response.headers["location"].startswith("/sign-in?next=/admin"), url
+
+
+def test_navigation_offers_admin_only_to_administrators(
+    client: TestClient, admin: TestClient
+) -> None:
+    national = client.get("/team/T1/overview").text
+    assert 'href="/admin"' not in national
+    assert "Signed in as <strong>nat</strong>" in national
+    assert 'action="/sign-out"' in national
+    page = admin.get("/admin").text
+    assert 'href="/admin" aria-current="page"' in page
+    assert page.count("<h1") == 1
+    response = post(admin, "/sign-out", {})
+    assert response.status_code == 303
+    assert admin.get("/admin", follow_redirects=False).status_code == 303
+
+
+def _points_of_team_t1(client: TestClient) -> int:
+    found = re.search(r"([\d,]+) points of work against", client.get("/team/T1/overview").text)
+    assert found is not None
+    return int(found.group(1).replace(",", ""))
+
+
+def _document(admin: TestClient) -> str:
+    page = admin.get("/admin/points/new").text
+    found = re.search(r'<textarea[^>]*name="document"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    assert found is not None
+    return html.unescape(found.group(1))
+
+
+def test_a_new_points_version_recalculates_the_snapshot_and_is_audited(
+    admin: TestClient, store: Engine
+) -> None:
+    before = _points_of_team_t1(admin)
+    document = _document(admin)
+    assert "A3 = 206" in document  # community A3, held by S1 in team T1
+    data = {"document": document.replace("A3 = 206", "A3 = 306", 1)}
+    response = post(admin, "/admin/points/new", {**data, **IN_FORCE})
+    assert response.status_code == 303, text_of(response)
+    page = text_of(admin.get(response.headers["location"]))
+    assert "1 snapshot was recalculated" in page
+    assert "In force from 2026-01-01" in page
+    assert _points_of_team_t1(admin) == before + 100
+
+    listing = admin.get("/admin/points").text
+    assert "2026-11-20" in listing  # the snapshot now calculated with the new version
+    [event] = audit_rows(store)
+    assert event["action"] == "add points version" and event["username"] == "ada"
+    assert event["staff_code"] is None and event["team_code"] is None
+    assert isinstance(event["before"], dict) and isinstance(event["after"], dict)
+    assert event["before"]["case_points.community.A3"] == "206"
+    assert event["after"]["case_points.community.A3"] == "306"
+    assert "case_points.community.A3: 206 → 306" in text_of(admin.get("/admin/audit"))
+
+
+def test_compare_marks_the_settings_that_differ(admin: TestClient) -> None:
+    document = _document(admin).replace("A3 = 206", "A3 = 306", 1)
+    post(admin, "/admin/points/new", {"document": document, **IN_FORCE})
+    versions = re.findall(r'href="/admin/points/(\d+)"', admin.get("/admin/points").text)
+    newest, older = versions[0], versions[1]
+    page = text_of(admin.get(f"/admin/points/compare?a={older}&b={newest}"))
+    assert "1 setting differs" in page
+    row = re.search(r"<th[^>]*>community A3</th>(.*?)</tr>", page, re.DOTALL)
+    assert row is not None
+    assert "206" in row.group(1) and "306" in row.group(1) and "Differs" in row.group(1)
+    same = re.search(r"<th[^>]*>custody A3</th>(.*?)</tr>", page, re.DOTALL)
+    assert same is not None and "Differs" not in same.group(1)
+
+
+def test_a_wrong_document_or_date_is_refused_and_no_version_added(
+    admin: TestClient, store: Engine
+) -> None:
+    admin.get("/admin/points/new")
+    versions = count(store, schema.PointsConfigurationVersion)
+    document = _document(admin).replace("A3 = 206", "A3 = 2000", 1)
+    date = IN_FORCE
+    response = post(admin, "/admin/points/new", {"document": document, **date})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "There is a problem" in page
+    assert "case_points.community.A3: 2000 is not valid" in page
+    assert "A3 = 2000" in page  # what they typed is kept
+    unreadable = post(admin, "/admin/points/new", {"document": "A3 = = 1", **date})
+    assert unreadable.status_code == 400 and "not valid TOML" in text_of(unreadable)
+    no_date = post(admin, "/admin/points/new", {"document": _document(admin)})
+    assert "Enter the date this configuration comes into force" in text_of(no_date)
+    not_real = post(
+        admin,
+        "/admin/points/new",
+        {"document": _document(admin), **IN_FORCE, "effective_from-day": "31"}
+        | {"effective_from-month": "2"},
+    )
+    assert "In force from must be a real date" in text_of(not_real)
+    assert count(store, schema.PointsConfigurationVersion) == versions
+    assert audit_rows(store) == []
+
+
+def _reason_id(admin: TestClient, name: str) -> int:
+    page = admin.get("/admin/reasons").text
+    found = re.search(
+        rf'href="/admin/reasons/(\d+)">Change<span class="govuk-visually-hidden"> {name}', page
+    )
+    assert found is not None
+    return int(found.group(1))
+
+
+def _version_on_form(admin: TestClient, reason_id: int) -> str:
+    found = re.search(
+        r'name="version" value="(\d+)"', admin.get(f"/admin/reasons/{reason_id}").text
+    )
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_reason_is_added_and_checked(admin: TestClient, store: Engine) -> None:
+    response = post(admin, "/admin/reasons/new", REASON)
+    assert response.status_code == 303
+    listing = text_of(admin.get("/admin/reasons"))
+    assert "The reduction reason 'Mentoring' was added" in listing
+    assert "was added" not in text_of(admin.get("/admin/reasons"))  # the banner shows once
+    reasons = count(store, schema.ReductionReasonRecord)
+    refusals = {
+        "There is already a reason called 'mentoring'": {**REASON, "name": "mentoring"},
+        "Allowance must not be more than the maximum": {**REASON, "allowance_percent": "30"},
+        "Maximum must be from 0 to 100 %": {**REASON, "maximum_percent": "101"},
+        "Months to expiry must be from 1 to 60": {**REASON, "months_to_expiry": "61"},
+        "Allowance must be a whole number": {**REASON, "allowance_percent": "ten"},
+        "Choose the reason's category": {**REASON, "category": ""},
+        "Enter the reason's name": {**REASON, "name": " "},
+    }
+    for message, form in refusals.items():
+        refused = post(admin, "/admin/reasons/new", form)
+        assert refused.status_code == 400, message
+        assert message in text_of(refused), message
+    assert count(store, schema.ReductionReasonRecord) == reasons
+    [event] = audit_rows(store)
+    assert event["action"] == "add reduction reason" and event["before"] is None
+    assert event["after"] == {
+        "name": "Mentoring",
+        "category": "learning",
+        "allowance_percent": 10,
+        "maximum_percent": 20,
+        "months_to_expiry": 6,
+        "active": True,
+    }
+
+
+def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, store: Engine) -> None:
+    post(admin, "/admin/reasons/new", REASON)
+    reason_id = _reason_id(admin, "Mentoring")
+    opened = _version_on_form(admin, reason_id)
+    changed = {**REASON, "version": opened, "allowance_percent": "15", "active": "no"}
+    response = post(admin, f"/admin/reasons/{reason_id}", changed)
+    assert response.status_code == 303
+    listing = text_of(admin.get("/admin/reasons"))
+    assert "'Mentoring' was changed" in listing and "Retired" in listing
+    assert _version_on_form(admin, reason_id) == str(int(opened) + 1)
+
+    stale = {**changed, "allowance_percent": "5", "active": "yes"}
+    conflict = post(admin, f"/admin/reasons/{reason_id}", stale)
+    assert conflict.status_code == 409
+    page = text_of(conflict)
+    assert "Someone else changed 'Mentoring' after you opened this form" in page
+    assert 'name="allowance_percent" type="text" value="5"' in page  # their change is kept
+    assert f'name="version" value="{int(opened) + 1}"' in page
+    table = schema.table_of(schema.ReductionReasonRecord)
+    with store.connect() as connection:
+        row = connection.execute(select(table).where(table.c.id == reason_id)).one()
+    assert (row.allowance_percent, row.active, row.version) == (15, False, int(opened) + 1)
+
+    events = audit_rows(store)
+    assert [event["action"] for event in events] == [
+        "add reduction reason",
+        "change reduction reason",
+    ]
+    change = events[1]
+    assert isinstance(change["before"], dict) and isinstance(change["after"], dict)
+    assert (change["before"]["allowance_percent"], change["after"]["allowance_percent"]) == (10, 15)
+    assert (change["before"]["active"], change["after"]["active"]) == (True, False)
+
+
+def _user_id(admin: TestClient, username: str) -> int:
+    page = admin.get("/admin/users").text
+    found = re.search(
+        rf'href="/admin/users/(\d+)">Change role or scope'
+        rf'<span class="govuk-visually-hidden"> of {username}<',
+        page,
+    )
+    assert found is not None
+    return int(found.group(1))
+
+
+def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Engine) -> None:
+    new = {"username": "sam", "role": "team_manager", "scope": "T1", "password": PASSWORD}
+    refusals = {
+        "There is no team code 'T9' in the newest snapshot": {**new, "scope": "T9"},
+        "Choose a password of at least 12 characters": {**new, "password": "short"},
+        "Choose a role": {**new, "role": "boss"},
+        "There is already a user called 'nat'": {**new, "username": "nat"},
+        "A national or admin role's scope is national": {**new, "role": "national"},
+    }
+    for message, form in refusals.items():
+        refused = post(admin, "/admin/users/new", form)
+        assert refused.status_code == 400, message
+        assert message in text_of(refused), message
+        assert PASSWORD not in refused.text
+    assert count(store, schema.UserAccount) == 2
+    response = post(admin, "/admin/users/new", new)
+    assert response.status_code == 303
+    listing = text_of(admin.get("/admin/users"))
+    assert "sam can now sign in" in listing and "Team manager" in listing
+    assert "argon2" not in listing
+    sign_in(store, "sam", PASSWORD)
+    [event] = audit_rows(store)
+    assert event["after"] == {"username": "sam", "role": "team_manager", "scope": "T1"}
+
+
+def test_a_users_role_changes_but_an_admin_keeps_their_own(
+    admin: TestClient, store: Engine
+) -> None:
+    add_user(store, "pat", PASSWORD, Role.PRACTITIONER, "S1")
+    pat = _user_id(admin, "pat")
+    response = post(admin, f"/admin/users/{pat}", {"role": "head_of_pdu", "scope": "P1"})
+    assert response.status_code == 303
+    assert sign_in(store, "pat", PASSWORD).role is Role.HEAD_OF_PDU
+    wrong = post(admin, f"/admin/users/{pat}", {"role": "regional_lead", "scope": "P1"})
+    assert "There is no region code 'P1'" in text_of(wrong)
+
+    ada = _user_id(admin, "ada")
+    refused = post(admin, f"/admin/users/{ada}", {"role": "national", "scope": "national"})
+    assert refused.status_code == 400
+    assert "You cannot remove your own admin role" in text_of(refused)
+    assert sign_in(store, "ada", PASSWORD).role is Role.ADMIN
+    [event] = audit_rows(store)
+    assert event["before"] == {"role": "practitioner", "scope": "S1"}
+    assert event["after"] == {"role": "head_of_pdu", "scope": "P1"}
+
+
+def test_a_locked_account_is_unlocked(admin: TestClient, store: Engine) -> None:
+    for _ in range(ATTEMPTS_BEFORE_LOCK):
+        with pytest.raises(SignInRefused):
+            sign_in(store, "nat", "wrong password!")
+    with pytest.raises(SignInRefused, match="Too many failed attempts"):
+        sign_in(store, "nat", PASSWORD)
+    nat = _user_id(admin, "nat")
+    assert 'govuk-tag--red">Locked' in admin.get("/admin/users").text
+    response = post(admin, f"/admin/users/{nat}/unlock", {})
+    assert response.status_code == 303
+    assert "nat is unlocked" in text_of(admin.get("/admin/users"))
+    assert sign_in(store, "nat", PASSWORD).username == "nat"
+    [event] = audit_rows(store)
+    assert event["action"] == "unlock user"
+    assert isinstance(event["after"], dict) and event["after"]["locked_until"] is None
+
+
+def test_a_form_without_its_token_is_refused(admin: TestClient, store: Engine) -> None:
+    reasons = count(store, schema.ReductionReasonRecord)
+    assert post(admin, "/admin/reasons/new", REASON, csrf="").status_code == 403
+    assert post(admin, "/admin/reasons/new", REASON, csrf="forged").status_code == 403
+    form = {"username": "eve", "role": "admin", "scope": "national", "password": PASSWORD}
+    assert post(admin, "/admin/users/new", form, csrf="").status_code == 403
+    assert count(store, schema.ReductionReasonRecord) == reasons
+    assert count(store, schema.UserAccount) == 2
+    assert audit_rows(store) == []
+
+
+def test_the_audit_of_configuration_downloads(admin: TestClient) -> None:
+    post(admin, "/admin/reasons/new", REASON)
+    response = admin.get("/admin/audit?download=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.splitlines()
+    assert lines[0].lstrip("\ufeff") == "at,username,action,subject,staff_code,team_code,changes"
+    assert "add reduction reason" in lines[1] and "ada" in lines[1]
+    workbook = admin.get("/admin/audit?download=xlsx")
+    assert workbook.content[:2] == b"PK"
