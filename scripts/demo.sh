@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install wmt and show it working: make national demo data, import it, print capacity.
-# Usage: bash scripts/demo.sh [small|national]   (default: national)
+# Install wmt and show it working: make demo data with a few weekly snapshots, import them,
+# add one demo account for each role, and serve the pages on this machine.
+# Usage: bash scripts/demo.sh [small|national] [--no-serve]   (default: small)
+#   WMT_PORT=8080 bash scripts/demo.sh   serves on another port (default 8000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale="${1:-national}"
+scale="${1:-small}"
+serve="${2:-}"
+port="${WMT_PORT:-8000}"
 
 . scripts/lib/frontend.sh
 ensure_frontend_assets
@@ -13,13 +17,18 @@ ensure_venv requirements/runtime.lock
 
 export WMT_DATABASE_URL="sqlite:///$PWD/demo/wmt.db"
 mkdir -p demo
-rm -f demo/wmt.db
-wmt demo-data demo/snapshot --scale "$scale" --seed 1
-wmt import demo/snapshot
+rm -rf demo/wmt.db demo/series
+wmt demo-data demo/series --scale "$scale" --seed 1 --weeks 4
+wmt import demo/series
 wmt capacity --level national
-wmt capacity --level region
 echo
-echo "The demo database is demo/wmt.db. Try, for example:"
-echo "  . .venv/bin/activate && export WMT_DATABASE_URL=$WMT_DATABASE_URL"
-echo "  wmt capacity --level practitioner --unit <a team code from: wmt capacity --level team>"
-echo "  wmt serve        # the pages, at http://127.0.0.1:8000/"
+wmt users demo
+echo
+if [ "$serve" = "--no-serve" ]; then
+    echo "The demo database is demo/wmt.db. Serve it with:"
+    echo "  WMT_DATABASE_URL=$WMT_DATABASE_URL .venv/bin/wmt serve"
+    exit 0
+fi
+echo "Open http://127.0.0.1:$port/ in a browser and sign in with one of the accounts above."
+echo "Press Ctrl+C to stop."
+exec wmt serve --host 127.0.0.1 --port "$port"

@@ -1,14 +1,10 @@
 # Shared by the set-up scripts: Debian's Chromium, which the browser tests drive.
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 ensure_chromium() {
     if [ -x /usr/bin/chromium ]; then
         return
     fi
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-        sudo="sudo"
-    fi
     echo "Installing Chromium (Debian package) for the browser tests…"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq chromium > /dev/null
+    apt_install chromium
 }
