@@ -124,12 +124,13 @@ def add_accounts(url: str, team_managers: int, national: int) -> dict[str, objec
     return {"password": PASSWORD, "team_managers": managers, "national": nationals}
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     environment = os.environ | {
         "WMT_INSECURE_COOKIES": "1",  # plain HTTP on 127.0.0.1
         "WMT_SECRET_KEY": secrets.token_urlsafe(32),
     }
     command = [sys.executable, "-m", "wmt", "serve", "--db", url, "--port", str(port)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -232,6 +233,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", default=None, help="database URL (default: SQLite file)")
     parser.add_argument("--work", type=Path, default=None, help="keep and reuse files here")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (wmt serve)")
     options = parser.parse_args()
     if not 0 <= options.national <= options.users:
         raise SystemExit("--national must be between 0 and --users")
@@ -252,7 +254,7 @@ def main() -> None:
         )
         results = work / "requests.json"
         port = free_port()
-        server = start_server(url, port)
+        server = start_server(url, port, options.workers)
         try:
             load_before = os.getloadavg()[0]
             busy_before, started = machine_busy_seconds(), time.perf_counter()

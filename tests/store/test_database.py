@@ -58,3 +58,17 @@ def test_import_keeps_inputs_that_read_back_as_they_went_in(store: Engine, tmp_p
         assert left.equals(right), name
     # 2 teams + 1 PDU + 1 region + national
     assert counts == {"snapshot_case": 6, "owner_workload": 3, "unit_workload": 5}
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from wmt.store.database import connect
+    from wmt.store.schema import Base
+
+    engine = connect(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

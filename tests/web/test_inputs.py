@@ -178,3 +178,11 @@ def test_a_reduction_starting_after_the_newest_figures_says_when_it_counts(
     assert "starts on 01 December 2026, after the date of the newest figures" in page
     assert _capacity(page) == before
     assert "Scheduled" in page
+
+
+def test_with_no_points_available_no_capacity_is_claimed(manager: TestClient) -> None:
+    response = _add(manager, reason="Long term sickness absence", hours="37")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    page = manager.get("/practitioner/S1/overview").text
+    assert "no points available" in page and "nothing to divide the work by" in page
+    assert "no points available" in manager.get("/team/T1/overview").text

@@ -459,15 +459,42 @@ def users_add(
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Server processes; more than one uses more cores for many people at once.",
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
-    """Serve the workload pages (read-only for now) on this machine."""
+    """Serve the workload pages and the JSON API on this machine."""
+    import os
+    import secrets
+
     import uvicorn
 
+    from wmt.store.database import database_url
     from wmt.web.app import create_app
 
+    engine = _store(db)  # refuses a missing or out-of-date database before anything starts
     typer.echo(f"Serving http://{host}:{port}/ (press Ctrl+C to stop)")
-    uvicorn.run(create_app(_store(db)), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        return
+    # Every process must open the same database and sign sessions with the same key.
+    os.environ["WMT_DATABASE_URL"] = database_url(db)
+    os.environ.setdefault("WMT_SECRET_KEY", secrets.token_urlsafe(32))
+    uvicorn.run(
+        "wmt.web.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def run() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -103,6 +104,8 @@ class SnapshotStaff(Base):
 
 class SnapshotCase(Base):
     __tablename__ = "snapshot_case"
+    # An owner's cases, and the cases nobody holds, without reading the whole snapshot.
+    __table_args__ = (Index("ix_snapshot_case_owner", "snapshot_id", "staff_code", "team_code"),)
     snapshot_id: Mapped[int] = _snapshot_key()
     crn: Mapped[str] = mapped_column(String(120), primary_key=True)
     staff_code: Mapped[str | None] = mapped_column(CODE)  # null: unallocated
@@ -121,6 +124,7 @@ class SnapshotCase(Base):
 
 class SnapshotReport(Base):
     __tablename__ = "snapshot_report"
+    __table_args__ = (Index("ix_snapshot_report_owner", "snapshot_id", "staff_code"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(
         ForeignKey("snapshot.id", ondelete="CASCADE"), index=True
@@ -136,6 +140,10 @@ class SnapshotContact(Base):
     """A case management support contact: who did it, and who holds the case."""
 
     __tablename__ = "snapshot_contact"
+    __table_args__ = (
+        Index("ix_snapshot_contact_doer", "snapshot_id", "staff_code"),
+        Index("ix_snapshot_contact_holder", "snapshot_id", "holder_staff_code"),
+    )
     snapshot_id: Mapped[int] = _snapshot_key()
     contact_id: Mapped[str] = mapped_column(CODE, primary_key=True)
     crn: Mapped[str] = mapped_column(CODE)
@@ -169,6 +177,7 @@ class OwnerWorkload(Base):
     """The engine's result for one workload owner in one snapshot."""
 
     __tablename__ = "owner_workload"
+    __table_args__ = (Index("ix_owner_workload_team", "snapshot_id", "team_code"),)
     snapshot_id: Mapped[int] = _snapshot_key()
     staff_code: Mapped[str] = mapped_column(CODE, primary_key=True)
     team_code: Mapped[str] = mapped_column(CODE, primary_key=True)

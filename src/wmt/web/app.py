@@ -68,3 +68,10 @@ def create_app(
     app.include_router(inputs.router)
     app.include_router(pages.router)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application over the database WMT_DATABASE_URL names: for each server process."""
+    from wmt.store.database import connect, database_url
+
+    return create_app(connect(database_url(None)))
