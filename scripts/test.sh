@@ -14,7 +14,8 @@ ensure_frontend_assets
 ensure_chromium
 
 . scripts/lib/venv.sh
-ensure_venv requirements/test.lock
+# The test packages, and locust so that the load benchmark is type-checked too.
+ensure_venv requirements/bench.lock
 
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks
