@@ -117,14 +117,16 @@ def recalculate(connection: Connection, snapshot_ids: list[int] | None = None) -
     return recalculated
 
 
-def recalculate_owner(connection: Connection, snapshot_id: int, owner: tuple[str, str]) -> None:
+def recalculate_owner(
+    connection: Connection, record: snapshots.SnapshotRecord, owner: tuple[str, str]
+) -> None:
     """Recompute one owner of a stored snapshot after their inputs changed, and every roll-up.
 
     The engine runs on just the rows the owner's figures depend on (their cases, reports,
     contacts done by them or on cases they hold, reductions), which gives the same figures as
     recalculating everyone; the roll-ups are then rebuilt from every owner's stored results.
     """
-    record = next(s for s in snapshots.list_snapshots(connection) if s.id == snapshot_id)
+    snapshot_id = record.id
     version = points_versions.version_in_force(connection, record.as_of)
     results = calculate(
         snapshots.load_tables(connection, snapshot_id, owner), version.configuration, record.as_of

@@ -75,6 +75,27 @@ class ReductionView:
     version: int = 0
     changed_by: str | None = None
     changed_at: datetime | None = None
+    staff_code: str | None = None  # whose it is: set for a reduction kept in wmt
+    team_code: str | None = None
+
+
+def _managed_view(row: Any, on: date) -> ReductionView:
+    """A reduction kept in wmt, with its status on the date."""
+    return ReductionView(
+        row.id,
+        True,
+        row.reason,
+        row.hours,
+        row.start_date,
+        row.end_date,
+        row.notes,
+        reduction_status(row.start_date, row.end_date, on),
+        row.version,
+        row.changed_by,
+        row.changed_at,
+        row.staff_code,
+        row.team_code,
+    )
 
 
 @dataclass(frozen=True)
@@ -198,22 +219,7 @@ def _reductions(
             reduction_status(row.start_date, row.end_date, on, deleted=row.deleted),
         )
         for row in imported
-    ] + [
-        ReductionView(
-            row.id,
-            True,
-            row.reason,
-            row.hours,
-            row.start_date,
-            row.end_date,
-            row.notes,
-            reduction_status(row.start_date, row.end_date, on),
-            row.version,
-            row.changed_by,
-            row.changed_at,
-        )
-        for row in kept
-    ]
+    ] + [_managed_view(row, on) for row in kept]
     order = list(ReductionStatus)
     return sorted(views, key=lambda r: (order.index(r.status), r.start_date, r.reason))
 
@@ -275,7 +281,7 @@ def _apply(connection: Connection, staff_code: str, team_code: str) -> None:
     """Bring the newest snapshot up to date for the owner and recalculate it."""
     record = _newest(connection)
     refresh_owner(connection, record.id, staff_code, team_code)
-    recalculate_owner(connection, record.id, (staff_code, team_code))
+    recalculate_owner(connection, record, (staff_code, team_code))
 
 
 def _validated(
@@ -329,32 +335,25 @@ def _managed_reduction(connection: Connection, reduction_id: int) -> Any:
 
 
 def find_reduction(engine: Engine, reduction_id: int) -> ReductionView | None:
+    """A reduction kept in wmt, with whose it is and its status in the newest snapshot."""
     with engine.connect() as connection:
         row = _managed_reduction(connection, reduction_id)
-    if row is None:
-        return None
-    return ReductionView(
-        row.id,
-        True,
-        row.reason,
-        row.hours,
-        row.start_date,
-        row.end_date,
-        row.notes,
-        reduction_status(row.start_date, row.end_date, date.today()),
-        row.version,
-        row.changed_by,
-        row.changed_at,
-    )
+        return None if row is None else _managed_view(row, _newest(connection).as_of)
 
 
-def owner_of_reduction(engine: Engine, reduction_id: int) -> tuple[str, str]:
-    """The staff and team codes a managed reduction belongs to; NotFound if there is none."""
+def capacity_now(engine: Engine, staff_code: str, team_code: str) -> Decimal | None:
+    """The owner's capacity % in the newest snapshot, as a change has just left it."""
+    owners = schema.table_of(schema.OwnerWorkload)
     with engine.connect() as connection:
-        row = _managed_reduction(connection, reduction_id)
-    if row is None:
-        raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
-    return row.staff_code, row.team_code
+        record = _newest(connection)
+        found = connection.execute(
+            select(owners.c.capacity_percent).where(
+                owners.c.snapshot_id == record.id,
+                owners.c.staff_code == staff_code,
+                owners.c.team_code == team_code,
+            )
+        ).scalar()
+    return None if found is None else Decimal(found)
 
 
 def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConflict:
@@ -372,15 +371,21 @@ def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConfl
     )
 
 
+def _opened(connection: Connection, reduction_id: int, version: int, what: str) -> Any:
+    """The reduction, if it is still the version the manager opened; EditConflict if not."""
+    row = _managed_reduction(connection, reduction_id)
+    if row is None or row.version != version:
+        raise _conflict(connection, reduction_id, what)
+    return row
+
+
 def change_reduction(
     engine: Engine, username: str, reduction_id: int, version: int, entry: ReductionEntry
 ) -> None:
     """Change a reduction, if it is still the version the manager opened."""
     table = schema.table_of(schema.ManagedReduction)
     with engine.begin() as connection:
-        row = _managed_reduction(connection, reduction_id)
-        if row is None or row.version != version:
-            raise _conflict(connection, reduction_id, "change")
+        row = _opened(connection, reduction_id, version, "change")
         _validated(connection, entry, row.staff_code, row.team_code, adding=False)
         changed = connection.execute(
             update(table)
@@ -411,9 +416,7 @@ def delete_reduction(engine: Engine, username: str, reduction_id: int, version: 
     """Delete a reduction, if it is still the version the manager opened."""
     table = schema.table_of(schema.ManagedReduction)
     with engine.begin() as connection:
-        row = _managed_reduction(connection, reduction_id)
-        if row is None or row.version != version:
-            raise _conflict(connection, reduction_id, "deletion")
+        row = _opened(connection, reduction_id, version, "deletion")
         deleted = connection.execute(
             delete(table).where(table.c.id == reduction_id, table.c.version == version)
         ).rowcount

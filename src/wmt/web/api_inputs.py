@@ -17,10 +17,11 @@ from pydantic import BaseModel, Field
 
 from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
+from wmt.errors import NotFound
 from wmt.services import inputs
 from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
 from wmt.web.api import Exact, Problem, api_router, signed_in
-from wmt.web.common import OutsideScope, allowed, engine_of
+from wmt.web.common import OutsideScope, allowed, check_may_edit_inputs, engine_of
 from wmt.web.inputs import audit_listing
 
 router = api_router()
@@ -136,11 +137,15 @@ def _inputs_out(owner: OwnerInputs, viewer: Viewer) -> InputsOut:
 
 def _manager(request: Request, team_code: str) -> Viewer:
     viewer = signed_in(request, None)
-    if not viewer.may_edit_inputs(team_code):
-        raise OutsideScope(
-            "Only the manager of the practitioner's team can change their hours and reductions."
-        )
+    check_may_edit_inputs(viewer, team_code)
     return viewer
+
+
+def _owner_of(request: Request, reduction_id: int) -> tuple[str, str]:
+    found = inputs.find_reduction(engine_of(request), reduction_id)
+    if found is None or found.staff_code is None or found.team_code is None:
+        raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
+    return found.staff_code, found.team_code
 
 
 def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
@@ -150,12 +155,7 @@ def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
 
 
 def _capacity(request: Request, staff_code: str, team_code: str) -> Decimal | None:
-    from wmt.services.overview import practitioner_overview
-
-    for workload in practitioner_overview(engine_of(request), staff_code).workloads:
-        if workload["team_code"] == team_code:
-            return Decimal(workload["capacity_percent"])
-    return None
+    return inputs.capacity_now(engine_of(request), staff_code, team_code)
 
 
 def _entry(body: ReductionIn) -> ReductionEntry:
@@ -204,7 +204,7 @@ def add_reduction(request: Request, staff_code: str, body: ReductionIn) -> Any:
 def change_reduction(
     request: Request, staff_code: str, reduction_id: int, body: ReductionChange
 ) -> Any:
-    owner = inputs.owner_of_reduction(engine_of(request), reduction_id)
+    owner = _owner_of(request, reduction_id)
     viewer = _manager(request, owner[1])
     if owner != (staff_code, body.team_code):
         raise OutsideScope("That reduction belongs to someone else.")
@@ -224,7 +224,7 @@ def change_reduction(
     responses=CHANGE_RESPONSES,
 )
 def delete_reduction(request: Request, staff_code: str, reduction_id: int, body: VersionIn) -> Any:
-    owner = inputs.owner_of_reduction(engine_of(request), reduction_id)
+    owner = _owner_of(request, reduction_id)
     viewer = _manager(request, owner[1])
     if owner[0] != staff_code:
         raise OutsideScope("That reduction belongs to someone else.")

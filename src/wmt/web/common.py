@@ -172,6 +172,14 @@ def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
     return viewer, inside[0]
 
 
+def check_may_edit_inputs(viewer: Viewer, team_code: str) -> None:
+    """OutsideScope unless the person may change hours and reductions in the team."""
+    if not viewer.may_edit_inputs(team_code):
+        raise OutsideScope(
+            "Only the manager of the practitioner's team can change their hours and reductions."
+        )
+
+
 def child_visible(viewer: Viewer, parent: Place, level: str, row: dict[str, Any]) -> bool:
     """A unit's children lie inside it; checked again so no row can slip out of scope."""
     if level == PRACTITIONER:

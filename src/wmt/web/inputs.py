@@ -27,9 +27,9 @@ from wmt.store.snapshots import require_snapshot
 from wmt.store.units import teams_within
 from wmt.web.common import (
     TEMPLATES,
-    OutsideScope,
     allowed,
     check_csrf,
+    check_may_edit_inputs,
     csrf_token,
     download,
     engine_of,
@@ -60,11 +60,22 @@ def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview)
 def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer, OwnerInputs]:
     """The team's manager and the owner's inputs; refused for anyone else."""
     viewer = viewer_of(request)
-    if not viewer.may_edit_inputs(team_code):
-        raise OutsideScope(
-            "Only the manager of the practitioner's team can change their hours and reductions."
-        )
+    check_may_edit_inputs(viewer, team_code)
     return viewer, inputs.owner_inputs(engine_of(request), staff_code, team_code)
+
+
+def _reduction_for_manager(
+    request: Request, staff_code: str, reduction_id: int
+) -> tuple[Viewer, OwnerInputs, inputs.ReductionView]:
+    """A reduction kept in wmt for the practitioner, the owner's inputs and the team's
+    manager; NotFound if there is no such reduction, OutsideScope for anyone else."""
+    found = inputs.find_reduction(engine_of(request), reduction_id)
+    if found is None:
+        raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
+    viewer, owner = _manager(request, staff_code, found.team_code or "")
+    if found.staff_code != staff_code:
+        raise NotFound(f"There is no reduction {reduction_id} for {staff_code}.")
+    return viewer, owner, found
 
 
 START, END = "Start date", "End date"
@@ -147,18 +158,10 @@ def _saved(request: Request, staff_code: str, message: str) -> RedirectResponse:
     return RedirectResponse(f"/practitioner/{staff_code}/overview", status_code=303)
 
 
-def _capacity_now(
-    request: Request, staff_code: str, team_code: str, entry: ReductionEntry | None = None
-) -> str:
+def _capacity_now(request: Request, owner: OwnerInputs, entry: ReductionEntry | None = None) -> str:
     """The figure after a change, and when a reduction will count if not yet."""
-    from wmt.services.overview import practitioner_overview
-
-    owner = inputs.owner_inputs(engine_of(request), staff_code, team_code)
-    figures = practitioner_overview(engine_of(request), staff_code)
-    said = ""
-    for workload in figures.workloads:
-        if workload["team_code"] == team_code:
-            said = f"{owner.name}'s capacity is now {workload['capacity_percent']} %."
+    capacity = inputs.capacity_now(engine_of(request), owner.staff_code, owner.team_code)
+    said = f"{owner.name}'s capacity is now {capacity} %." if capacity is not None else ""
     if entry is not None and entry.start_date > owner.as_of:
         said += (
             f" The reduction starts on {entry.start_date:%d %B %Y}, after the date of the newest"
@@ -216,29 +219,18 @@ async def add_reduction(request: Request, staff_code: str) -> Response:
                 request,
                 staff_code,
                 f"Reduction added: {entry.reason}, {entry.hours} hours. "
-                + _capacity_now(request, staff_code, team, entry),
+                + _capacity_now(request, owner, entry),
             )
     return _reduction_page(
         request, owner, _form_values(form), action="add", problems=problems, status_code=400
     )
 
 
-def _managed(request: Request, staff_code: str, reduction_id: int) -> inputs.ReductionView:
-    engine = engine_of(request)
-    owner_staff, _ = inputs.owner_of_reduction(engine, reduction_id)
-    found = inputs.find_reduction(engine, reduction_id)
-    if owner_staff != staff_code or found is None:
-        raise NotFound(f"There is no reduction {reduction_id} for {staff_code}.")
-    return found
-
-
 @router.get(
     "/practitioner/{staff_code}/reductions/{reduction_id}/change", response_class=HTMLResponse
 )
 def change_reduction_form(request: Request, staff_code: str, reduction_id: int) -> Response:
-    team = inputs.owner_of_reduction(engine_of(request), reduction_id)[1]
-    _, owner = _manager(request, staff_code, team)
-    reduction = _managed(request, staff_code, reduction_id)
+    _, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     values = {
         "reason": reduction.reason,
         "hours": str(reduction.hours),
@@ -257,8 +249,7 @@ def change_reduction_form(request: Request, staff_code: str, reduction_id: int) 
 async def change_reduction(request: Request, staff_code: str, reduction_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    team = inputs.owner_of_reduction(engine_of(request), reduction_id)[1]
-    viewer, owner = _manager(request, staff_code, team)
+    viewer, owner, _ = _reduction_for_manager(request, staff_code, reduction_id)
     problems = Problems()
     entry = _entry(form, problems)
     values = _form_values(form)
@@ -291,7 +282,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: int)
                 request,
                 staff_code,
                 f"Reduction changed: {entry.reason}, {entry.hours} hours. "
-                + _capacity_now(request, staff_code, team, entry),
+                + _capacity_now(request, owner, entry),
             )
     return _reduction_page(
         request, owner, values, action="change", problems=problems, status_code=400
@@ -302,9 +293,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: int)
     "/practitioner/{staff_code}/reductions/{reduction_id}/delete", response_class=HTMLResponse
 )
 def delete_reduction_form(request: Request, staff_code: str, reduction_id: int) -> Response:
-    team = inputs.owner_of_reduction(engine_of(request), reduction_id)[1]
-    _, owner = _manager(request, staff_code, team)
-    reduction = _managed(request, staff_code, reduction_id)
+    _, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     return TEMPLATES.TemplateResponse(
         request,
         "reduction_delete.html",
@@ -318,9 +307,7 @@ def delete_reduction_form(request: Request, staff_code: str, reduction_id: int) 
 async def delete_reduction(request: Request, staff_code: str, reduction_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))
-    team = inputs.owner_of_reduction(engine_of(request), reduction_id)[1]
-    viewer, owner = _manager(request, staff_code, team)
-    reduction = _managed(request, staff_code, reduction_id)
+    viewer, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     try:
         inputs.delete_reduction(
             engine_of(request),
@@ -344,7 +331,7 @@ async def delete_reduction(request: Request, staff_code: str, reduction_id: int)
     return _saved(
         request,
         staff_code,
-        f"Reduction deleted: {reduction.reason}. " + _capacity_now(request, staff_code, team),
+        f"Reduction deleted: {reduction.reason}. " + _capacity_now(request, owner),
     )
 
 
@@ -409,7 +396,7 @@ async def change_hours(request: Request, staff_code: str) -> Response:
     return _saved(
         request,
         staff_code,
-        f"Contracted hours changed to {hours}. " + _capacity_now(request, staff_code, team),
+        f"Contracted hours changed to {hours}. " + _capacity_now(request, owner),
     )
 
 
