@@ -17,37 +17,22 @@ def place_of(engine: Engine, level: str, code: str, as_of: date | None = None) -
     """The unit's (or practitioner's first team's) place; NotFound if it is not there."""
     if level == "national":
         return Place("national", NATIONAL_CODE)
+    if level == PRACTITIONER:
+        return places_of(engine, level, code, as_of)[0]
     units = schema.table_of(schema.SnapshotUnit)
+    column = {"team": units.c.team_code, "pdu": units.c.pdu_code, "region": units.c.region_code}
     with engine.connect() as connection:
         record = require_snapshot(connection, as_of)
-        if level == PRACTITIONER:
-            owners = schema.table_of(schema.OwnerWorkload)
-            team = connection.execute(
-                select(owners.c.team_code)
-                .where(owners.c.snapshot_id == record.id, owners.c.staff_code == code)
-                .order_by(owners.c.team_code)
-                .limit(1)
-            ).scalar()
-            if team is None:
-                raise NotFound(f"There is no practitioner {code!r} in the snapshot.")
-            column, value = units.c.team_code, team
-        else:
-            column = {
-                "team": units.c.team_code,
-                "pdu": units.c.pdu_code,
-                "region": units.c.region_code,
-            }[level]
-            value = code
         row = connection.execute(
-            select(units).where(units.c.snapshot_id == record.id, column == value).limit(1)
+            select(units).where(units.c.snapshot_id == record.id, column[level] == code).limit(1)
         ).first()
     if row is None:
         raise NotFound(f"There is no {level} {code!r} in the snapshot.")
     return Place(
         level,
         code,
-        team=row.team_code if level in ("team", PRACTITIONER) else None,
-        pdu=row.pdu_code if level in ("pdu", "team", PRACTITIONER) else None,
+        team=row.team_code if level == "team" else None,
+        pdu=row.pdu_code if level in ("pdu", "team") else None,
         region=row.region_code,
     )
 
