@@ -33,31 +33,31 @@ def main() -> None:
     from wmt.services import inputs
     from wmt.services.importing import import_case_folder
     from wmt.store import schema
-    from wmt.store.database import connect
+    from wmt.store.database import open_store
 
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "national"
         write_demo_snapshot(folder, scale="national", seed=options.seed, as_of=AS_OF)
-        engine = connect(options.database_url or f"sqlite:///{Path(work) / 'edit.db'}")
-        import_case_folder(engine, folder)
+        store = open_store(options.database_url or f"sqlite:///{Path(work) / 'edit.db'}")
+        import_case_folder(store, folder)
         owners = schema.table_of(schema.OwnerWorkload)
-        with engine.connect() as connection:
+        with store.reading() as connection:
             staff_code, team_code = connection.execute(
                 select(owners.c.staff_code, owners.c.team_code).limit(1)
             ).one()
         entry = inputs.ReductionEntry("Court duty", Decimal("1.50"), AS_OF, None)
         seconds = []
-        reduction = inputs.add_reduction(engine, "bench", staff_code, team_code, entry)
+        reduction = inputs.add_reduction(store, "bench", staff_code, team_code, entry)
         for run in range(options.runs):
             changed = inputs.ReductionEntry("Court duty", Decimal(2 + run), AS_OF, None)
             start = time.perf_counter()
-            inputs.change_reduction(engine, "bench", reduction, run + 1, changed)
+            inputs.change_reduction(store, "bench", reduction, run + 1, changed)
             seconds.append(time.perf_counter() - start)
-    store = "PostgreSQL" if options.database_url else "SQLite"
+    kind = "PostgreSQL" if options.database_url else "SQLite"
     median, low, high = statistics.median(seconds), min(seconds), max(seconds)
     print("| Store | Save a reduction (median) | min | max |")
     print("|---|---|---|---|")
-    print(f"| {store} | {median:.2f} s | {low:.2f} s | {high:.2f} s |")
+    print(f"| {kind} | {median:.2f} s | {low:.2f} s | {high:.2f} s |")
 
 
 if __name__ == "__main__":

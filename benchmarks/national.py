@@ -76,7 +76,7 @@ def main() -> None:
     from wmt.ingest.case_folder import read_case_folder
     from wmt.services.importing import store_snapshot
     from wmt.store import snapshots
-    from wmt.store.database import connect
+    from wmt.store.database import open_store
 
     with tempfile.TemporaryDirectory(prefix="wmt-bench-") as work:
         folder = Path(work)
@@ -88,17 +88,17 @@ def main() -> None:
         config = default_points_configuration()
         calculate_seconds = timed(lambda: calculate(tables, config, on), options.runs)
 
-        engine = connect(fresh_database(folder, 0, options.database_url))
-        stored = store_snapshot(engine, tables, on, source="benchmark", source_format="bench")
+        store = open_store(fresh_database(folder, 0, options.database_url))
+        stored = store_snapshot(store, tables, on, source="benchmark", source_format="bench")
 
         def calculate_and_store() -> None:
-            with engine.begin() as connection:
+            with store.changing_snapshots() as connection:
                 snapshots.write_results(
                     connection, stored.snapshot_id, calculate(tables, config, on)
                 )
 
         store_seconds = timed(calculate_and_store, options.runs)
-        engine.dispose()
+        store.engine.dispose()
 
         import_runs = [
             run_command(

@@ -93,13 +93,13 @@ def add_accounts(url: str, team_managers: int, national: int) -> dict[str, objec
     from wmt.domain.access import Role
     from wmt.services.accounts import add_user
     from wmt.store import schema
-    from wmt.store.database import connect
+    from wmt.store.database import open_store
     from wmt.store.snapshots import require_snapshot
 
-    engine = connect(url)
+    store = open_store(url)
     units = schema.table_of(schema.UnitWorkload)
     accounts = schema.table_of(schema.UserAccount)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, None)
         teams = list(
             connection.execute(
@@ -119,8 +119,8 @@ def add_accounts(url: str, team_managers: int, national: int) -> dict[str, objec
     wanted += [(name, Role.NATIONAL, "national") for name in nationals]
     for username, role, scope in wanted:
         if username not in existing:
-            add_user(engine, username, PASSWORD, role, scope)
-    engine.dispose()
+            add_user(store, username, PASSWORD, role, scope)
+    store.engine.dispose()
     return {"password": PASSWORD, "team_managers": managers, "national": nationals}
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, create_engine, select, text
+from sqlalchemy import MetaData, create_engine, select, text
 
 from tests.postgres_server import create_database, running_server
+from wmt.store.transactions import Store
 
 _counter = itertools.count()
 
@@ -35,12 +36,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Engine]:
-    from wmt.store.database import connect
+def store(database_url: str) -> Iterator[Store]:
+    from wmt.store.database import open_store
 
-    engine = connect(database_url)
-    yield engine
-    engine.dispose()
+    opened = open_store(database_url)
+    yield opened
+    opened.engine.dispose()
 
 
 def database_content(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Response, ViewportSize, expect, sync_playwright
-from sqlalchemy import Engine
 
 from tests.browser.pages import AXE, Site, Unit, sign_in
 from tests.web.sessions import PASSWORD
@@ -34,7 +33,8 @@ from wmt.services.accounts import add_user
 from wmt.services.importing import import_path
 from wmt.services.overview import practitioner_overview, unit_overview
 from wmt.services.places import place_of
-from wmt.store.database import connect
+from wmt.store.database import open_store
+from wmt.store.transactions import Store
 from wmt.web import assets
 
 CHROMIUM = Path(os.environ.get("WMT_CHROMIUM", "/usr/bin/chromium"))
@@ -63,23 +63,23 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _unit(engine: Engine, level: str, code: str) -> Unit:
-    summary = unit_overview(engine, level, code).summary
+def _unit(store: Store, level: str, code: str) -> Unit:
+    summary = unit_overview(store, level, code).summary
     return Unit(level, code, str(summary["unit_name"]), str(summary["capacity_percent"]))
 
 
-def _children(engine: Engine, parent: Unit) -> list[Unit]:
+def _children(store: Store, parent: Unit) -> list[Unit]:
     """The units directly inside a unit, by code."""
-    found = unit_overview(engine, parent.level, parent.code)
+    found = unit_overview(store, parent.level, parent.code)
     codes = sorted(row["unit_code"] for row in found.children)
-    return [_unit(engine, found.child_level, code) for code in codes]
+    return [_unit(store, found.child_level, code) for code in codes]
 
 
-def _drifting_practitioner(engine: Engine, series: Path) -> tuple[Unit, str]:
+def _drifting_practitioner(store: Store, series: Path) -> tuple[Unit, str]:
     """A practitioner the demo series drifts towards overload, whose whole workload is in one
     team (so one figure explains them and their team's history moves), and that team's code."""
     for staff_code, team_code in sorted(drifting_owners(series)):
-        found = practitioner_overview(engine, staff_code)
+        found = practitioner_overview(store, staff_code)
         if len(found.workloads) == 1:
             row = found.workloads[0]
             name = f"{row['forename'] or ''} {row['surname'] or staff_code}".strip()
@@ -94,18 +94,18 @@ def _make_data(folder: Path) -> None:
     role, with scopes found in what was imported; folder/site.json says what the site holds."""
     series = folder / "series"
     write_demo_series(series, scale="small", seed=1, last_as_of=date.fromisoformat(AS_OF), weeks=3)
-    engine = connect(f"sqlite:///{folder / DATABASE}")
+    store = open_store(f"sqlite:///{folder / DATABASE}")
     try:
-        import_path(engine, series)
-        national = _unit(engine, "national", "national")
-        practitioner, team_code = _drifting_practitioner(engine, series)
-        place = place_of(engine, "team", team_code)
+        import_path(store, series)
+        national = _unit(store, "national", "national")
+        practitioner, team_code = _drifting_practitioner(store, series)
+        place = place_of(store, "team", team_code)
         assert place.region is not None and place.pdu is not None
-        region = _unit(engine, "region", place.region)
-        pdu = _unit(engine, "pdu", place.pdu)
-        team = _unit(engine, "team", team_code)
-        other_region = next(r for r in _children(engine, national) if r.code != region.code)
-        other_team = _children(engine, _children(engine, other_region)[0])[0]
+        region = _unit(store, "region", place.region)
+        pdu = _unit(store, "pdu", place.pdu)
+        team = _unit(store, "team", team_code)
+        other_region = next(r for r in _children(store, national) if r.code != region.code)
+        other_team = _children(store, _children(store, other_region)[0])[0]
         scopes = {
             Role.PRACTITIONER: practitioner.code,
             Role.TEAM_MANAGER: team.code,
@@ -115,9 +115,9 @@ def _make_data(folder: Path) -> None:
             Role.ADMIN: "national",
         }
         for role, scope in scopes.items():
-            add_user(engine, role.value, PASSWORD, role, scope)
+            add_user(store, role.value, PASSWORD, role, scope)
     finally:
-        engine.dispose()
+        store.engine.dispose()
     units = {
         "national": national,
         "region": region,

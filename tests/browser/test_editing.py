@@ -24,7 +24,7 @@ from tests.browser.pages import (
 from tests.web.sessions import PASSWORD
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
-from wmt.store.database import connect
+from wmt.store.database import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,9 @@ def own_site(site: Site, tmp_path: Path) -> Iterator[Site]:
     """The demo site on a copy of its database, with a second manager for the same team."""
     database = tmp_path / DATABASE
     shutil.copyfile(site.database, database)
-    engine = connect(f"sqlite:///{database}")
-    add_user(engine, "deputy", PASSWORD, Role.TEAM_MANAGER, site.team.code)
-    engine.dispose()
+    store = open_store(f"sqlite:///{database}")
+    add_user(store, "deputy", PASSWORD, Role.TEAM_MANAGER, site.team.code)
+    store.engine.dispose()
     server, base_url = _serve(database, tmp_path / "serve.log")
     try:
         yield Site(**{**site.__dict__, "base_url": base_url, "database": database})

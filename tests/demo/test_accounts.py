@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from tests.case_folders import write_folder
 from wmt.demo.accounts import DEMO_PASSWORD, add_demo_accounts
 from wmt.domain.access import Role
 from wmt.services.accounts import sign_in
 from wmt.services.importing import import_case_folder
+from wmt.store.transactions import Store
 
 
-def test_one_account_per_role_on_real_units(store: Engine, tmp_path: Path) -> None:
+def test_one_account_per_role_on_real_units(store: Store, tmp_path: Path) -> None:
     import_case_folder(store, write_folder(tmp_path / "s"))
     accounts = add_demo_accounts(store)
     assert [(a.role, a.scope, a.home) for a in accounts] == [

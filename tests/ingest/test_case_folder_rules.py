@@ -9,7 +9,7 @@ import pytest
 from tests.case_folders import VALID_FILES, replace_line, write_folder
 from tests.conftest import database_content, run_wmt
 from wmt.services.importing import import_case_folder
-from wmt.store.database import connect
+from wmt.store.database import open_store
 
 BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
     "missing_required_file": ({"cases.csv": None}, ["missing required file cases.csv"]),
@@ -157,9 +157,9 @@ BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
 @pytest.fixture
 def stored(database_url: str, tmp_path: Path) -> str:
     """A database holding one good snapshot, so a refused import has something to spoil."""
-    engine = connect(database_url)
-    import_case_folder(engine, write_folder(tmp_path / "good"))
-    engine.dispose()
+    store = open_store(database_url)
+    import_case_folder(store, write_folder(tmp_path / "good"))
+    store.engine.dispose()
     return database_url
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from tests.case_folders import write_folder
 from wmt.services import inputs
@@ -17,20 +17,21 @@ from wmt.services.audit import audit_events
 from wmt.services.importing import import_case_folder
 from wmt.services.inputs import EditConflict, InvalidInput, ReductionEntry
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 ON = date(2026, 11, 20)
 
 
 @pytest.fixture
-def loaded(store: Engine, tmp_path: Path) -> Engine:
+def loaded(store: Store, tmp_path: Path) -> Store:
     import_case_folder(store, write_folder(tmp_path / "s"))
     return store
 
 
-def _owner(store: Engine, staff: str, team: str, snapshot_as_of: date = ON) -> dict[str, Any]:
+def _owner(store: Store, staff: str, team: str, snapshot_as_of: date = ON) -> dict[str, Any]:
     owners = schema.table_of(schema.OwnerWorkload)
     snapshots = schema.table_of(schema.Snapshot)
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         row = connection.execute(
             select(owners)
             .join(snapshots, snapshots.c.id == owners.c.snapshot_id)
@@ -43,9 +44,9 @@ def _owner(store: Engine, staff: str, team: str, snapshot_as_of: date = ON) -> d
     return dict(row._mapping)
 
 
-def _unit(store: Engine, level: str, code: str) -> dict[str, Any]:
+def _unit(store: Store, level: str, code: str) -> dict[str, Any]:
     units = schema.table_of(schema.UnitWorkload)
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         row = connection.execute(
             select(units)
             .where(units.c.level == level, units.c.unit_code == code)
@@ -67,7 +68,7 @@ def _entry(**changes: Any) -> ReductionEntry:
 
 
 def test_a_reduction_lowers_available_points_for_the_owner_and_every_roll_up(
-    loaded: Engine,
+    loaded: Store,
 ) -> None:
     before, team_before = _owner(loaded, "S1", "T1"), _unit(loaded, "team", "T1")
     national_before = _unit(loaded, "national", "national")
@@ -82,7 +83,7 @@ def test_a_reduction_lowers_available_points_for_the_owner_and_every_roll_up(
     assert national_after["available_points"] == national_before["available_points"] - drop
 
 
-def test_every_change_is_audited_with_before_and_after(loaded: Engine) -> None:
+def test_every_change_is_audited_with_before_and_after(loaded: Store) -> None:
     reduction = inputs.add_reduction(loaded, "manager", "S1", "T1", _entry())
     inputs.change_reduction(loaded, "manager", reduction, 1, _entry(hours=Decimal("3.70")))
     inputs.delete_reduction(loaded, "other", reduction, 2)
@@ -100,7 +101,7 @@ def test_every_change_is_audited_with_before_and_after(loaded: Engine) -> None:
     assert audit_events(loaded, teams=["T2"]).rows == []
 
 
-def test_a_stale_edit_is_refused_and_the_first_one_kept(loaded: Engine) -> None:
+def test_a_stale_edit_is_refused_and_the_first_one_kept(loaded: Store) -> None:
     reduction = inputs.add_reduction(loaded, "first", "S1", "T1", _entry())
     inputs.change_reduction(loaded, "first", reduction, 1, _entry(hours=Decimal("5")))
     with pytest.raises(EditConflict, match="first changed this reduction"):
@@ -112,14 +113,14 @@ def test_a_stale_edit_is_refused_and_the_first_one_kept(loaded: Engine) -> None:
     assert _owner(loaded, "S1", "T1")["reduction_hours"] == Decimal("5.00")
 
 
-def test_stale_contracted_hours_are_refused(loaded: Engine) -> None:
+def test_stale_contracted_hours_are_refused(loaded: Store) -> None:
     inputs.set_contracted_hours(loaded, "first", "S2", "T1", Decimal("20"), 0)
     with pytest.raises(EditConflict, match="first changed these contracted hours"):
         inputs.set_contracted_hours(loaded, "second", "S2", "T1", Decimal("30"), 0)
     assert _owner(loaded, "S2", "T1")["contracted_hours"] == Decimal("20.00")
 
 
-def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Engine) -> None:
+def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Store) -> None:
     before = _owner(loaded, "S1", "T1")
     with pytest.raises(InvalidInput) as refused:
         inputs.add_reduction(
@@ -137,7 +138,7 @@ def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Engine) ->
     assert audit_events(loaded).rows == []
 
 
-def test_contracted_hours_replace_the_imports_and_the_allowance_follows(loaded: Engine) -> None:
+def test_contracted_hours_replace_the_imports_and_the_allowance_follows(loaded: Store) -> None:
     inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal("30"), 0)
     owner = inputs.owner_inputs(loaded, "S1", "T1")
     assert owner.contracted_hours == Decimal("30.00")
@@ -148,7 +149,7 @@ def test_contracted_hours_replace_the_imports_and_the_allowance_follows(loaded: 
 
 
 def test_a_later_import_keeps_what_managers_set_and_earlier_snapshots_stay(
-    loaded: Engine, tmp_path: Path
+    loaded: Store, tmp_path: Path
 ) -> None:
     inputs.set_contracted_hours(loaded, "m", "S2", "T1", Decimal("30"), 0)
     inputs.add_reduction(loaded, "m", "S2", "T1", _entry(hours=Decimal("3")))
@@ -168,7 +169,7 @@ def test_a_later_import_keeps_what_managers_set_and_earlier_snapshots_stay(
     assert _owner(loaded, "S2", "T1", earlier)["reduction_hours"] == Decimal("3.00")
 
 
-def test_imported_reductions_are_listed_but_not_managed(loaded: Engine) -> None:
+def test_imported_reductions_are_listed_but_not_managed(loaded: Store) -> None:
     owner = inputs.owner_inputs(loaded, "S3", "T2")
     assert [(r.reason, r.managed, r.status.value) for r in owner.reductions] == [
         ("PQiP 6 to 12 months", False, "active"),
@@ -176,9 +177,9 @@ def test_imported_reductions_are_listed_but_not_managed(loaded: Engine) -> None:
     ]
 
 
-def _results(store: Engine) -> dict[str, list[tuple[Any, ...]]]:
+def _results(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     found = {}
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         for model in (schema.OwnerWorkload, schema.OwnerCaseload, schema.UnitWorkload):
             table = schema.table_of(model)
             found[table.name] = sorted(tuple(row) for row in connection.execute(select(table)))
@@ -190,7 +191,7 @@ def _results(store: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def test_recalculating_one_owner_gives_what_recalculating_everyone_gives(loaded: Engine) -> None:
+def test_recalculating_one_owner_gives_what_recalculating_everyone_gives(loaded: Store) -> None:
     from wmt.services.importing import recalculate
 
     inputs.add_reduction(
@@ -200,6 +201,6 @@ def test_recalculating_one_owner_gives_what_recalculating_everyone_gives(loaded:
     inputs.add_reduction(loaded, "m", "S3", "T2", _entry(hours=Decimal("1.25")))
     after_edits = _results(loaded)
     assert any("100 %" in finding[4] for finding in after_edits["findings"])
-    with loaded.begin() as connection:
+    with loaded.engine.begin() as connection:
         recalculate(connection)
     assert _results(loaded) == after_edits

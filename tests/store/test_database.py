@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from tests.case_folders import write_folder
 from wmt.services.importing import import_case_folder
 from wmt.store import schema
 from wmt.store.database import SCHEMA_REVISION, current_revision, database_url
 from wmt.store.snapshots import load_tables
+from wmt.store.transactions import Store
 
 
 def test_schema_revision_constant_is_the_newest_migration() -> None:
@@ -33,17 +34,17 @@ def test_database_location_comes_from_option_then_environment_then_default(
     assert database_url("other.db") == f"sqlite:///{tmp_path / 'other.db'}"
 
 
-def test_a_new_store_is_migrated_to_the_newest_revision(store: Engine) -> None:
-    assert current_revision(store) == SCHEMA_REVISION
+def test_a_new_store_is_migrated_to_the_newest_revision(store: Store) -> None:
+    assert current_revision(store.engine) == SCHEMA_REVISION
 
 
-def test_import_keeps_inputs_that_read_back_as_they_went_in(store: Engine, tmp_path: Path) -> None:
+def test_import_keeps_inputs_that_read_back_as_they_went_in(store: Store, tmp_path: Path) -> None:
     from wmt.ingest.case_folder import read_case_folder
 
     folder = write_folder(tmp_path / "s")
     summary = import_case_folder(store, folder)
     original, _ = read_case_folder(folder)
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         stored = load_tables(connection, summary.snapshot_id)
         counts = {
             table.__tablename__: connection.execute(

@@ -18,12 +18,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import ATTEMPTS_BEFORE_LOCK, add_user
 from wmt.services.inputs import ReductionEntry, add_reduction
+from wmt.store.transactions import Store
 
 Route = tuple[str, str]  # (method, path as the application declares it)
 
@@ -277,14 +277,14 @@ def _input_requests(reductions: dict[str, int]) -> Iterator[tuple[str, str, str,
 
 
 @pytest.fixture
-def reductions(app: FastAPI, store: Engine) -> dict[str, int]:
+def reductions(app: FastAPI, store: Store) -> dict[str, int]:
     """A reduction kept in wmt for a practitioner in each team."""
     entry = ReductionEntry("Other", Decimal("1.00"), date(2026, 11, 1), None)
     return {code: add_reduction(store, "nat", code, TEAMS[code], entry) for code in ("S1", "S3")}
 
 
 @pytest.fixture
-def people(app: FastAPI, store: Engine, reductions: dict[str, int]) -> FastAPI:
+def people(app: FastAPI, store: Store, reductions: dict[str, int]) -> FastAPI:
     for username, (role, scope) in USERS.items():
         add_user(store, username, PASSWORD, role, scope)
     return app

@@ -11,12 +11,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import ATTEMPTS_BEFORE_LOCK, SignInRefused, add_user, sign_in
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 PAGES = [
     "/admin",
@@ -74,14 +75,14 @@ def text_of(response: Response) -> str:
     return html.unescape(response.text)
 
 
-def count(store: Engine, model: type[schema.Base]) -> int:
-    with store.connect() as connection:
+def count(store: Store, model: type[schema.Base]) -> int:
+    with store.engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def audit_rows(store: Engine) -> list[dict[str, object]]:
+def audit_rows(store: Store) -> list[dict[str, object]]:
     table = schema.table_of(schema.AuditEvent)
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         rows = connection.execute(select(table).order_by(table.c.id)).all()
     return [
         {
@@ -97,14 +98,14 @@ def audit_rows(store: Engine) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def admin(app: FastAPI, store: Engine) -> Iterator[TestClient]:
+def admin(app: FastAPI, store: Store) -> Iterator[TestClient]:
     add_user(store, "ada", PASSWORD, Role.ADMIN, "national")
     with TestClient(app, base_url="https://testserver") as client:
         yield signed_in(client, "ada")
 
 
 def test_everyone_but_administrators_is_refused_every_admin_page_and_form(
-    app: FastAPI, store: Engine
+    app: FastAPI, store: Store
 ) -> None:
     add_user(store, "tess", PASSWORD, Role.TEAM_MANAGER, "T1")
     for username in ("nat", "tess"):
@@ -157,7 +158,7 @@ def _document(admin: TestClient) -> str:
 
 
 def test_a_new_points_version_recalculates_the_snapshot_and_is_audited(
-    admin: TestClient, store: Engine
+    admin: TestClient, store: Store
 ) -> None:
     before = _points_of_team_t1(admin)
     document = _document(admin)
@@ -196,7 +197,7 @@ def test_compare_marks_the_settings_that_differ(admin: TestClient) -> None:
 
 
 def test_a_wrong_document_or_date_is_refused_and_no_version_added(
-    admin: TestClient, store: Engine
+    admin: TestClient, store: Store
 ) -> None:
     admin.get("/admin/points/new")
     versions = count(store, schema.PointsConfigurationVersion)
@@ -240,7 +241,7 @@ def _version_on_form(admin: TestClient, reason_id: int) -> str:
     return found.group(1)
 
 
-def test_a_reason_is_added_and_checked(admin: TestClient, store: Engine) -> None:
+def test_a_reason_is_added_and_checked(admin: TestClient, store: Store) -> None:
     response = post(admin, "/admin/reasons/new", REASON)
     assert response.status_code == 303
     listing = text_of(admin.get("/admin/reasons"))
@@ -273,7 +274,7 @@ def test_a_reason_is_added_and_checked(admin: TestClient, store: Engine) -> None
     }
 
 
-def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, store: Engine) -> None:
+def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, store: Store) -> None:
     post(admin, "/admin/reasons/new", REASON)
     reason_id = _reason_id(admin, "Mentoring")
     opened = _version_on_form(admin, reason_id)
@@ -292,7 +293,7 @@ def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, stor
     assert 'name="allowance_percent" type="text" value="5"' in page  # their change is kept
     assert f'name="version" value="{int(opened) + 1}"' in page
     table = schema.table_of(schema.ReductionReasonRecord)
-    with store.connect() as connection:
+    with store.engine.connect() as connection:
         row = connection.execute(select(table).where(table.c.id == reason_id)).one()
     assert (row.allowance_percent, row.active, row.version) == (15, False, int(opened) + 1)
 
@@ -318,7 +319,7 @@ def _user_id(admin: TestClient, username: str) -> int:
     return int(found.group(1))
 
 
-def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Engine) -> None:
+def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Store) -> None:
     new = {"username": "sam", "role": "team_manager", "scope": "T1", "password": PASSWORD}
     refusals = {
         "There is no team code 'T9' in the newest snapshot": {**new, "scope": "T9"},
@@ -343,9 +344,7 @@ def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Engi
     assert event["after"] == {"username": "sam", "role": "team_manager", "scope": "T1"}
 
 
-def test_a_users_role_changes_but_an_admin_keeps_their_own(
-    admin: TestClient, store: Engine
-) -> None:
+def test_a_users_role_changes_but_an_admin_keeps_their_own(admin: TestClient, store: Store) -> None:
     add_user(store, "pat", PASSWORD, Role.PRACTITIONER, "S1")
     pat = _user_id(admin, "pat")
     response = post(admin, f"/admin/users/{pat}", {"role": "head_of_pdu", "scope": "P1"})
@@ -364,7 +363,7 @@ def test_a_users_role_changes_but_an_admin_keeps_their_own(
     assert event["after"] == {"role": "head_of_pdu", "scope": "P1"}
 
 
-def test_a_locked_account_is_unlocked(admin: TestClient, store: Engine) -> None:
+def test_a_locked_account_is_unlocked(admin: TestClient, store: Store) -> None:
     for _ in range(ATTEMPTS_BEFORE_LOCK):
         with pytest.raises(SignInRefused):
             sign_in(store, "nat", "wrong password!")
@@ -381,7 +380,7 @@ def test_a_locked_account_is_unlocked(admin: TestClient, store: Engine) -> None:
     assert isinstance(event["after"], dict) and event["after"]["locked_until"] is None
 
 
-def test_a_form_without_its_token_is_refused(admin: TestClient, store: Engine) -> None:
+def test_a_form_without_its_token_is_refused(admin: TestClient, store: Store) -> None:
     reasons = count(store, schema.ReductionReasonRecord)
     assert post(admin, "/admin/reasons/new", REASON, csrf="").status_code == 403
     assert post(admin, "/admin/reasons/new", REASON, csrf="forged").status_code == 403

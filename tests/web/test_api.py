@@ -12,11 +12,11 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
+from wmt.store.transactions import Store
 from wmt.web import api
 from wmt.web.common import OutsideScope
 
@@ -44,7 +44,7 @@ def same_as_download(rows: list[dict[str, Any]], downloaded: list[dict[str, str]
 
 
 @pytest.fixture
-def person(app: FastAPI, store: Engine) -> Iterator[TestClient]:
+def person(app: FastAPI, store: Store) -> Iterator[TestClient]:
     """A client for someone to sign in as: people are added for each role."""
     for username, role, scope in (
         ("ada", Role.PRACTITIONER, "S1"),

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
+from wmt.store.transactions import Store
 
 REDUCTION = {
     "team_code": "T1",
@@ -25,7 +25,7 @@ REDUCTION = {
 
 
 @pytest.fixture
-def manager(app: FastAPI, store: Engine) -> Iterator[TestClient]:
+def manager(app: FastAPI, store: Store) -> Iterator[TestClient]:
     add_user(store, "manager", PASSWORD, Role.TEAM_MANAGER, "T1")
     with TestClient(app, base_url="https://testserver") as client:
         yield signed_in(client, "manager")

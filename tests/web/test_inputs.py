@@ -8,15 +8,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
+from wmt.store.transactions import Store
 
 
 @pytest.fixture
-def managers(app: FastAPI, store: Engine) -> FastAPI:
+def managers(app: FastAPI, store: Store) -> FastAPI:
     add_user(store, "manager", PASSWORD, Role.TEAM_MANAGER, "T1")
     add_user(store, "deputy", PASSWORD, Role.TEAM_MANAGER, "T1")
     add_user(store, "other", PASSWORD, Role.TEAM_MANAGER, "T2")

@@ -19,7 +19,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from oidc_provider_mock import User, run_server_in_thread  # type: ignore[import-untyped]
-from sqlalchemy import Engine
 
 from tests.case_folders import write_folder
 from tests.conftest import run_wmt
@@ -28,6 +27,7 @@ from wmt.domain.access import Role, Viewer
 from wmt.errors import WmtError
 from wmt.services.accounts import SignInRefused, add_user, sign_in, viewer_for
 from wmt.services.importing import import_case_folder
+from wmt.store.transactions import Store
 from wmt.web.app import create_app
 from wmt.web.organisation_sign_in import DEFAULT_USERNAME_CLAIMS, OidcSettings
 
@@ -72,7 +72,7 @@ def settings_for(provider: Provider, **changes: Any) -> OidcSettings:
 
 
 @pytest.fixture
-def imported(store: Engine, tmp_path: Path) -> Engine:
+def imported(store: Store, tmp_path: Path) -> Store:
     # Region R1 > PDU P1 > teams T1 (S1, S2) and T2 (S3).
     import_case_folder(store, write_folder(tmp_path / "s"))
     add_user(store, MANAGER, None, Role.TEAM_MANAGER, "T1")
@@ -81,7 +81,7 @@ def imported(store: Engine, tmp_path: Path) -> Engine:
 
 
 @pytest.fixture
-def app(imported: Engine, provider: Provider) -> FastAPI:
+def app(imported: Store, provider: Provider) -> FastAPI:
     return create_app(imported, secret_key=SECRET_KEY, oidc=settings_for(provider))
 
 
@@ -199,7 +199,7 @@ def test_a_person_who_denies_the_request_is_not_signed_in(browser: TestClient) -
 
 
 def test_a_wrong_client_secret_is_refused_by_the_provider(
-    imported: Engine, provider: Provider
+    imported: Store, provider: Provider
 ) -> None:
     app = create_app(
         imported, secret_key=SECRET_KEY, oidc=settings_for(provider, client_secret="wrong")
@@ -212,7 +212,7 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(
 
 
 def test_the_sign_in_page_offers_the_organisation_only_when_configured(
-    app: FastAPI, imported: Engine
+    app: FastAPI, imported: Store
 ) -> None:
     with TestClient(app, base_url=WMT) as browser:
         page = browser.get("/sign-in?next=/team/T1/overview?as_of=2026-11-20").text
@@ -227,7 +227,7 @@ def test_the_sign_in_page_offers_the_organisation_only_when_configured(
 
 
 def test_an_account_without_a_password_never_signs_in_locally(
-    app: FastAPI, imported: Engine
+    app: FastAPI, imported: Store
 ) -> None:
     for guess in ("", "not a password anyone has", "!no-local-password", PASSWORD):
         with pytest.raises(SignInRefused):
@@ -239,7 +239,7 @@ def test_an_account_without_a_password_never_signs_in_locally(
         assert session_of(browser)["viewer"]["username"] == "nat"
 
 
-def test_accounts_are_found_by_username(imported: Engine) -> None:
+def test_accounts_are_found_by_username(imported: Store) -> None:
     assert viewer_for(imported, MANAGER) == Viewer(MANAGER, Role.TEAM_MANAGER, "T1")
     assert viewer_for(imported, MANAGER.upper()) is None
     assert viewer_for(imported, "nobody") is None
@@ -268,7 +268,7 @@ def test_settings_come_from_the_environment_or_are_off() -> None:
 
 
 def test_the_app_reads_the_settings_from_the_environment(
-    imported: Engine, provider: Provider, monkeypatch: pytest.MonkeyPatch
+    imported: Store, provider: Provider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WMT_OIDC_ISSUER", provider.issuer)
     monkeypatch.setenv("WMT_OIDC_CLIENT_ID", provider.client_id)
@@ -289,14 +289,14 @@ def test_the_command_line_adds_an_account_that_signs_in_only_through_the_organis
     )  # fmt: skip
     assert added.exit_code == 0, added.stderr
     assert "Added kim@probation.example (practitioner, S1" in added.stdout
-    from wmt.store.database import connect
+    from wmt.store.database import open_store
 
-    engine = connect(database_url)
+    store = open_store(database_url)
     try:
-        assert viewer_for(engine, "kim@probation.example") == Viewer(
+        assert viewer_for(store, "kim@probation.example") == Viewer(
             "kim@probation.example", Role.PRACTITIONER, "S1"
         )
         with pytest.raises(SignInRefused):
-            sign_in(engine, "kim@probation.example", "")
+            sign_in(store, "kim@probation.example", "")
     finally:
-        engine.dispose()
+        store.engine.dispose()

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.case_folders import VALID_FILES, write_folder
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.importing import import_case_folder
+from wmt.store.transactions import Store
 from wmt.web.common import capacity_band
 
 
@@ -45,7 +45,7 @@ HEAVY_CASES = VALID_FILES["cases.csv"] + "".join(
 
 
 @pytest.fixture
-def weeks(client: TestClient, store: Engine, tmp_path: Path) -> TestClient:
+def weeks(client: TestClient, store: Store, tmp_path: Path) -> TestClient:
     """Weekly snapshots for four weeks to 2026-11-20, in which S2 is overloaded throughout."""
     for day in WEEKS:
         changes: dict[str, str | None] = {"snapshot.txt": f"{day}\n", "cases.csv": HEAVY_CASES}
@@ -279,7 +279,7 @@ def test_a_snapshot_gap_is_summarised_for_every_unit(client: TestClient) -> None
 
 
 def test_signals_on_the_overview_stay_within_scope(
-    weeks: TestClient, app: FastAPI, store: Engine
+    weeks: TestClient, app: FastAPI, store: Store
 ) -> None:
     add_user(store, "manager", PASSWORD, Role.TEAM_MANAGER, "T2")
     with TestClient(app, base_url="https://testserver") as manager:
@@ -290,7 +290,7 @@ def test_signals_on_the_overview_stay_within_scope(
         assert manager.get("/team/T1/overview").status_code == 403
 
 
-def _many_signals(store: Engine, folder: Path) -> None:
+def _many_signals(store: Store, folder: Path) -> None:
     """120 more practitioners in team T2, each on half an hour a week with one case."""
     staff = VALID_FILES["staff.csv"] + "".join(
         f"Z{n:03d},T2,PSO,Pat,Number{n},0.5,2020-01-01,\n" for n in range(120)
@@ -302,7 +302,7 @@ def _many_signals(store: Engine, folder: Path) -> None:
 
 
 def test_long_tables_come_a_hundred_rows_to_a_page(
-    client: TestClient, store: Engine, tmp_path: Path
+    client: TestClient, store: Store, tmp_path: Path
 ) -> None:
     _many_signals(store, tmp_path / "many")
     everything = csv_rows(client.get("/pdu/P1/signals?download=csv"))

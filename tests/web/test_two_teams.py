@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from tests.case_folders import VALID_FILES, write_folder
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.importing import import_case_folder
+from wmt.store.transactions import Store
 from wmt.web.app import create_app
 
 
-def test_the_manager_of_either_team_sees_them(store: Engine, tmp_path: Path) -> None:
+def test_the_manager_of_either_team_sees_them(store: Store, tmp_path: Path) -> None:
     folder = write_folder(
         tmp_path / "s",
         {
@@ -36,7 +36,7 @@ def test_the_manager_of_either_team_sees_them(store: Engine, tmp_path: Path) -> 
         assert client.get("/practitioner/S1/overview").status_code == 403
 
 
-def test_a_changed_role_takes_effect_on_the_next_page(store: Engine, tmp_path: Path) -> None:
+def test_a_changed_role_takes_effect_on_the_next_page(store: Store, tmp_path: Path) -> None:
     from wmt.services.accounts import change_access, list_accounts
 
     import_case_folder(store, write_folder(tmp_path / "s"))

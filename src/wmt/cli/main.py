@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from wmt.store.transactions import ConsistentStore
 
 app = typer.Typer(
     help="Measure probation practitioners' workload and capacity.",
@@ -92,10 +92,11 @@ def _date(text: str | None, option: str) -> date | None:
         ) from None
 
 
-def _store(db: str | None) -> Engine:
-    from wmt.store.database import connect, database_url
+def _store(db: str | None) -> ConsistentStore:
+    """The store, read as one consistent state for the whole command (its writes excepted)."""
+    from wmt.store.database import database_url, open_store
 
-    return connect(database_url(db))
+    return open_store(database_url(db)).consistent()
 
 
 @app.command("import")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from wmt.domain.access import Role, Viewer
 from wmt.domain.hierarchy import NATIONAL_CODE
 from wmt.services.accounts import add_user
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
+from wmt.store.transactions import Store
 
 DEMO_PASSWORD = "workload demo 2026"
 
@@ -30,11 +31,11 @@ class DemoAccount:
         return f"/{level}/{code}/overview"
 
 
-def add_demo_accounts(engine: Engine, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+def add_demo_accounts(store: Store, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Accounts in the first region, PDU and team (by code) and that team's busiest practitioner."""
     units = schema.table_of(schema.SnapshotUnit)
     owners = schema.table_of(schema.OwnerWorkload)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, None)
         unit = connection.execute(
             select(units)
@@ -57,5 +58,5 @@ def add_demo_accounts(engine: Engine, password: str = DEMO_PASSWORD) -> list[Dem
         DemoAccount("admin", Role.ADMIN, NATIONAL_CODE),
     ]
     for account in accounts:
-        add_user(engine, account.username, password, account.role, account.scope)
+        add_user(store, account.username, password, account.role, account.scope)
     return accounts

@@ -8,13 +8,14 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, Table, insert, select, update
 
 from wmt.domain.access import SCOPE_LEVEL, Role, Viewer
 from wmt.errors import NotFound, WmtError
 from wmt.services.audit import record_change
 from wmt.services.places import place_of
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 ATTEMPTS_BEFORE_LOCK = 5
 LOCK_MINUTES = 15
@@ -29,12 +30,12 @@ class SignInRefused(WmtError):
     """Wrong username or password, or too many attempts: the message says which to do."""
 
 
-def add_user(engine: Engine, username: str, password: str | None, role: Role, scope: str) -> None:
+def add_user(store: Store, username: str, password: str | None, role: Role, scope: str) -> None:
     """An account; with no password it can only sign in through the organisation."""
     if password is not None and len(password) < 12:
         raise WmtError("Choose a password of at least 12 characters.")
     table = schema.table_of(schema.UserAccount)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         exists = connection.execute(select(table.c.id).where(table.c.username == username)).first()
         if exists is not None:
             raise WmtError(f"There is already a user called {username!r}.")
@@ -50,14 +51,14 @@ def add_user(engine: Engine, username: str, password: str | None, role: Role, sc
         )
 
 
-def sign_in(engine: Engine, username: str, password: str, now: datetime | None = None) -> Viewer:
+def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> Viewer:
     """The person, if the password is right and they are not locked out.
 
     A failure is recorded (and commits) before it is reported, so attempts add up.
     """
     now = now or datetime.now()
     table = schema.table_of(schema.UserAccount)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         row = connection.execute(select(table).where(table.c.username == username)).first()
         refusal: str | None
         if row is not None and row.locked_until is not None and row.locked_until > now:
@@ -94,14 +95,14 @@ class AccountRecord:
         return self.locked_until is not None
 
 
-def list_accounts(engine: Engine, now: datetime | None = None) -> list[AccountRecord]:
+def list_accounts(store: Store, now: datetime | None = None) -> list[AccountRecord]:
     """Every account, by username."""
     now = now or datetime.now()
     table = schema.table_of(schema.UserAccount)
     query = select(
         table.c.id, table.c.username, table.c.role, table.c.scope, table.c.locked_until
     ).order_by(table.c.username)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         rows = connection.execute(query).all()
     return [
         AccountRecord(
@@ -115,14 +116,14 @@ def list_accounts(engine: Engine, now: datetime | None = None) -> list[AccountRe
     ]
 
 
-def account_by_id(engine: Engine, account_id: int, now: datetime | None = None) -> AccountRecord:
-    for account in list_accounts(engine, now):
+def account_by_id(store: Store, account_id: int, now: datetime | None = None) -> AccountRecord:
+    for account in list_accounts(store, now):
         if account.id == account_id:
             return account
     raise NotFound(f"There is no account {account_id}.")
 
 
-def _role_and_scope(engine: Engine, role_text: str, scope: str) -> tuple[Role, str]:
+def _role_and_scope(store: Store, role_text: str, scope: str) -> tuple[Role, str]:
     """The role and its scope code, checked against the newest snapshot; AccountRefused if not."""
     try:
         role = Role(role_text)
@@ -137,7 +138,7 @@ def _role_and_scope(engine: Engine, role_text: str, scope: str) -> tuple[Role, s
     if not scope:
         raise AccountRefused({"scope": f"Enter the {_LEVEL_WORDS[level]} this person may see"})
     try:
-        place_of(engine, level, scope)
+        place_of(store, level, scope)
     except NotFound:
         raise AccountRefused(
             {"scope": f"There is no {_LEVEL_WORDS[level]} {scope!r} in the newest snapshot"}
@@ -154,7 +155,7 @@ _LEVEL_WORDS = {
 
 
 def add_account(
-    engine: Engine, username: str, password: str, role_text: str, scope: str, by: str
+    store: Store, username: str, password: str, role_text: str, scope: str, by: str
 ) -> None:
     """A new local account, with its audit event; AccountRefused if anything is wrong."""
     problems: dict[str, str] = {}
@@ -164,13 +165,13 @@ def add_account(
     if len(password) < 12:
         problems["password"] = "Choose a password of at least 12 characters"
     try:
-        role, scope = _role_and_scope(engine, role_text, scope)
+        role, scope = _role_and_scope(store, role_text, scope)
     except AccountRefused as refused:
         problems.update(refused.problems)
     if problems:
         raise AccountRefused(problems)
     table = schema.table_of(schema.UserAccount)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         taken = connection.execute(select(table.c.id).where(table.c.username == username)).first()
         if taken is not None:
             raise AccountRefused({"username": f"There is already a user called {username!r}"})
@@ -194,16 +195,16 @@ def add_account(
         )
 
 
-def change_access(engine: Engine, account_id: int, role_text: str, scope: str, by: str) -> None:
+def change_access(store: Store, account_id: int, role_text: str, scope: str, by: str) -> None:
     """Give an account another role and scope. Nobody can take away their own admin role."""
-    account = account_by_id(engine, account_id)
-    role, scope = _role_and_scope(engine, role_text, scope)
+    account = account_by_id(store, account_id)
+    role, scope = _role_and_scope(store, role_text, scope)
     if account.username == by and account.role is Role.ADMIN and role is not Role.ADMIN:
         raise AccountRefused(
             {"role": "You cannot remove your own admin role: ask another administrator"}
         )
     table = schema.table_of(schema.UserAccount)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         connection.execute(
             update(table).where(table.c.id == account_id).values(role=role.value, scope=scope)
         )
@@ -217,10 +218,10 @@ def change_access(engine: Engine, account_id: int, role_text: str, scope: str, b
         )
 
 
-def unlock_account(engine: Engine, account_id: int, by: str) -> str:
+def unlock_account(store: Store, account_id: int, by: str) -> str:
     """Let a locked-out person try again at once; returns their username."""
     table = schema.table_of(schema.UserAccount)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         row = connection.execute(select(table).where(table.c.id == account_id)).first()
         if row is None:
             raise NotFound(f"There is no account {account_id}.")
@@ -270,10 +271,10 @@ def _check_password(
     return "The username or password is not right."
 
 
-def viewer_for(engine: Engine, username: str) -> Viewer | None:
+def viewer_for(store: Store, username: str) -> Viewer | None:
     """The person with this username, as someone else (their organisation) vouches for them."""
     table = schema.table_of(schema.UserAccount)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         row = connection.execute(
             select(table.c.username, table.c.role, table.c.scope).where(
                 table.c.username == username

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select
 
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 AUDIT_COLUMNS = ("at", "username", "action", "subject", "staff_code", "team_code", "changes")
 
@@ -82,7 +83,7 @@ def _shown(value: Any) -> str:
 
 
 def audit_events(
-    engine: Engine,
+    store: Store,
     *,
     teams: list[str] | None = None,
     staff_code: str | None = None,
@@ -102,7 +103,7 @@ def audit_events(
         query = query.where(table.c.staff_code.is_not(None))
     if configuration:
         query = query.where(or_(table.c.staff_code.is_(None), table.c.team_code.is_(None)))
-    with engine.connect() as connection:
+    with store.reading() as connection:
         rows = connection.execute(query).all()
     return AuditListing(
         AUDIT_COLUMNS,

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, or_, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.errors import WmtError
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
+from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
 PRACTITIONER_COLUMNS = (
@@ -89,11 +90,11 @@ class CapacityReport:
 
 
 def capacity(
-    engine: Engine, level: str, unit: str | None = None, as_of: date | None = None
+    store: Store, level: str, unit: str | None = None, as_of: date | None = None
 ) -> CapacityReport:
     """Capacity at one level, optionally only within one unit (or for one practitioner)."""
     check_level(level)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         columns: tuple[str, ...]
         if level == PRACTITIONER:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import delete, func, select
 
 from wmt.domain.hierarchy import PRACTITIONER, check_level
 from wmt.errors import WmtError
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 HISTORY_COLUMNS = (
     "as_of",
@@ -33,7 +34,7 @@ class History:
 
 
 def history(
-    engine: Engine, level: str, unit: str, since: date | None = None, until: date | None = None
+    store: Store, level: str, unit: str, since: date | None = None, until: date | None = None
 ) -> History:
     """One row per snapshot (per team, for a practitioner in two) between the dates."""
     check_level(level)
@@ -67,7 +68,7 @@ def history(
         query = query.where(snapshot.c.as_of >= since)
     if until is not None:
         query = query.where(snapshot.c.as_of <= until)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         rows = [dict(row._mapping) for row in connection.execute(query.order_by(snapshot.c.as_of))]
     if not rows:
         raise WmtError(f"No {level} {unit!r} in any snapshot in that period.")
@@ -82,10 +83,10 @@ def history(
     return History(level, unit, columns, rows)
 
 
-def prune(engine: Engine, before: date, *, confirm: bool) -> list[date]:
+def prune(store: Store, before: date, *, confirm: bool) -> list[date]:
     """The snapshots dated before the date; deleted (with their results) only if confirmed."""
     table = schema.table_of(schema.Snapshot)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         dates = list(
             connection.execute(
                 select(table.c.as_of).where(table.c.as_of < before).order_by(table.c.as_of)
@@ -102,8 +103,8 @@ def prune(engine: Engine, before: date, *, confirm: bool) -> list[date]:
     return dates
 
 
-def snapshot_count(engine: Engine) -> int:
-    with engine.connect() as connection:
+def snapshot_count(store: Store) -> int:
+    with store.reading() as connection:
         return int(
             connection.execute(select(func.count()).select_from(schema.Snapshot)).scalar_one()
         )

@@ -7,13 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from wmt.engine import SnapshotTables, calculate, roll_up
 from wmt.engine.managed import with_managed_inputs
 from wmt.ingest.case_folder import read_case_folder
 from wmt.store import points_versions, snapshots
 from wmt.store.managed import managed_frames
+from wmt.store.transactions import Store
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ImportSummary:
 
 
 def store_snapshot(
-    engine: Engine,
+    store: Store,
     tables: SnapshotTables,
     as_of: date,
     *,
@@ -38,7 +39,7 @@ def store_snapshot(
 
     Contracted hours and reductions managed in wmt are laid over the import's first.
     """
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         replaced = snapshots.find_snapshot(connection, as_of) is not None
         version = points_versions.version_in_force(connection, as_of)
         tables = with_managed_inputs(tables, *managed_frames(connection))
@@ -62,21 +63,21 @@ def store_snapshot(
     )
 
 
-def import_case_folder(engine: Engine, folder: Path, as_of: date | None = None) -> ImportSummary:
+def import_case_folder(store: Store, folder: Path, as_of: date | None = None) -> ImportSummary:
     """`wmt import FOLDER`: the open case-level format."""
     tables, on = read_case_folder(folder, as_of)
-    return store_snapshot(engine, tables, on, source=str(folder), source_format="case-level")
+    return store_snapshot(store, tables, on, source=str(folder), source_format="case-level")
 
 
 def import_ndelius_workbook(
-    engine: Engine, workbook: Path, as_of: date | None = None
+    store: Store, workbook: Path, as_of: date | None = None
 ) -> ImportSummary:
     """`wmt import WMT_PS.xlsx`: the nightly nDelius extract."""
     from wmt.ingest.ndelius import read_ndelius_workbook
 
     tables, on, findings = read_ndelius_workbook(workbook, as_of)
     return store_snapshot(
-        engine,
+        store,
         tables,
         on,
         source=str(workbook),
@@ -92,14 +93,14 @@ def series_folders(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if (child / "snapshot.txt").is_file())
 
 
-def import_path(engine: Engine, path: Path, as_of: date | None = None) -> list[ImportSummary]:
+def import_path(store: Store, path: Path, as_of: date | None = None) -> list[ImportSummary]:
     """Import whatever is at the path: a workbook, a snapshot folder, or a series of them."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return [import_ndelius_workbook(engine, path, as_of)]
+        return [import_ndelius_workbook(store, path, as_of)]
     series = series_folders(path)
     if series and as_of is None:
-        return [import_case_folder(engine, folder) for folder in series]
-    return [import_case_folder(engine, path, as_of)]
+        return [import_case_folder(store, folder) for folder in series]
+    return [import_case_folder(store, path, as_of)]
 
 
 def recalculate(connection: Connection, snapshot_ids: list[int] | None = None) -> int:

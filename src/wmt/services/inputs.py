@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wmt.domain.reductions import ReductionStatus, allowance_hours, months_after, reduction_status
@@ -23,6 +23,7 @@ from wmt.services.reasons import ReasonRecord, find_reason, list_reasons
 from wmt.store import schema
 from wmt.store.managed import refresh_owner
 from wmt.store.snapshots import SnapshotRecord, require_snapshot
+from wmt.store.transactions import Store
 
 MAX_CONTRACTED_HOURS = Decimal("48")  # the weekly working-time limit
 _HUNDREDTH = Decimal("0.01")
@@ -135,9 +136,9 @@ def _newest(connection: Connection) -> SnapshotRecord:
     return require_snapshot(connection, None)
 
 
-def owner_inputs(engine: Engine, staff_code: str, team_code: str) -> OwnerInputs:
+def owner_inputs(store: Store, staff_code: str, team_code: str) -> OwnerInputs:
     """The owner's hours and every reduction (scheduled, active and past) on the newest date."""
-    with engine.connect() as connection:
+    with store.reading() as connection:
         return _owner_inputs(connection, staff_code, team_code)
 
 
@@ -224,9 +225,9 @@ def _reductions(
     return sorted(views, key=lambda r: (order.index(r.status), r.start_date, r.reason))
 
 
-def reasons(engine: Engine) -> list[ReasonRecord]:
+def reasons(store: Store) -> list[ReasonRecord]:
     """The reasons a manager can choose from now."""
-    with engine.connect() as connection:
+    with store.reading() as connection:
         return list_reasons(connection)
 
 
@@ -298,11 +299,11 @@ def _validated(
 
 
 def add_reduction(
-    engine: Engine, username: str, staff_code: str, team_code: str, entry: ReductionEntry
+    store: Store, username: str, staff_code: str, team_code: str, entry: ReductionEntry
 ) -> int:
     """Add a reduction for the owner. Returns its id."""
     table = schema.table_of(schema.ManagedReduction)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         _validated(connection, entry, staff_code, team_code, adding=True)
         reduction_id = connection.execute(
             insert(table).returning(table.c.id),
@@ -334,17 +335,17 @@ def _managed_reduction(connection: Connection, reduction_id: int) -> Any:
     return connection.execute(select(table).where(table.c.id == reduction_id)).first()
 
 
-def find_reduction(engine: Engine, reduction_id: int) -> ReductionView | None:
+def find_reduction(store: Store, reduction_id: int) -> ReductionView | None:
     """A reduction kept in wmt, with whose it is and its status in the newest snapshot."""
-    with engine.connect() as connection:
+    with store.reading() as connection:
         row = _managed_reduction(connection, reduction_id)
         return None if row is None else _managed_view(row, _newest(connection).as_of)
 
 
-def capacity_now(engine: Engine, staff_code: str, team_code: str) -> Decimal | None:
+def capacity_now(store: Store, staff_code: str, team_code: str) -> Decimal | None:
     """The owner's capacity % in the newest snapshot, as a change has just left it."""
     owners = schema.table_of(schema.OwnerWorkload)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = _newest(connection)
         found = connection.execute(
             select(owners.c.capacity_percent).where(
@@ -380,11 +381,11 @@ def _opened(connection: Connection, reduction_id: int, version: int, what: str) 
 
 
 def change_reduction(
-    engine: Engine, username: str, reduction_id: int, version: int, entry: ReductionEntry
+    store: Store, username: str, reduction_id: int, version: int, entry: ReductionEntry
 ) -> None:
     """Change a reduction, if it is still the version the manager opened."""
     table = schema.table_of(schema.ManagedReduction)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         row = _opened(connection, reduction_id, version, "change")
         _validated(connection, entry, row.staff_code, row.team_code, adding=False)
         changed = connection.execute(
@@ -412,10 +413,10 @@ def change_reduction(
         _apply(connection, row.staff_code, row.team_code)
 
 
-def delete_reduction(engine: Engine, username: str, reduction_id: int, version: int) -> None:
+def delete_reduction(store: Store, username: str, reduction_id: int, version: int) -> None:
     """Delete a reduction, if it is still the version the manager opened."""
     table = schema.table_of(schema.ManagedReduction)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         row = _opened(connection, reduction_id, version, "deletion")
         deleted = connection.execute(
             delete(table).where(table.c.id == reduction_id, table.c.version == version)
@@ -436,7 +437,7 @@ def delete_reduction(engine: Engine, username: str, reduction_id: int, version: 
 
 
 def set_contracted_hours(
-    engine: Engine,
+    store: Store,
     username: str,
     staff_code: str,
     team_code: str,
@@ -449,7 +450,7 @@ def set_contracted_hours(
             {"contracted_hours": f"Enter hours more than 0 and at most {MAX_CONTRACTED_HOURS}"}
         )
     table = schema.table_of(schema.ManagedHours)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         inputs = _owner_inputs(connection, staff_code, team_code)
         if inputs.hours_version != version:
             when = "after you opened them" if version else "after you opened the page"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
-
 from wmt.domain.reductions import REDUCTION_REASONS
 from wmt.store import snapshots
+from wmt.store.transactions import Store
 
 
-def snapshot_rows(engine: Engine) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+def snapshot_rows(store: Store) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     columns = ("as_of", "source_format", "source", "imported_at", "points_configuration_id")
-    with engine.connect() as connection:
+    with store.reading() as connection:
         records = snapshots.list_snapshots(connection)
     rows = [
         {

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services.capacity import PRACTITIONER_COLUMNS, UNIT_COLUMNS
 from wmt.store import points_versions, schema
 from wmt.store.snapshots import require_snapshot
+from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
 CHILD_LEVEL = {"national": "region", "region": "pdu", "pdu": "team", "team": PRACTITIONER}
@@ -72,10 +73,10 @@ def _trail(
     return crumbs
 
 
-def unit_overview(engine: Engine, level: str, code: str, as_of: date | None = None) -> UnitOverview:
+def unit_overview(store: Store, level: str, code: str, as_of: date | None = None) -> UnitOverview:
     check_level(level, LEVELS)
     units = schema.table_of(schema.UnitWorkload)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         summary = connection.execute(
             select(units).where(
@@ -106,12 +107,12 @@ def unit_overview(engine: Engine, level: str, code: str, as_of: date | None = No
 
 
 def practitioner_overview(
-    engine: Engine, staff_code: str, as_of: date | None = None
+    store: Store, staff_code: str, as_of: date | None = None
 ) -> PractitionerOverview:
     owners = schema.table_of(schema.OwnerWorkload)
     caseload = schema.table_of(schema.OwnerCaseload)
     reductions = schema.table_of(schema.SnapshotReduction)
-    with engine.begin() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         workloads = [
             dict(row._mapping)
@@ -170,14 +171,14 @@ class CaseloadMatrix:
 
 
 def caseload_matrix(
-    engine: Engine, level: str, code: str, as_of: date | None = None
+    store: Store, level: str, code: str, as_of: date | None = None
 ) -> CaseloadMatrix:
     """Cases held within a unit (or by one practitioner), tier by case type."""
     from wmt.domain.cases import ALL_TIERS
 
     caseload = schema.table_of(schema.OwnerCaseload)
     sums = [func.sum(caseload.c[f"tier_{tier.lower()}"]).label(tier) for tier in ALL_TIERS]
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         query = (
             select(caseload.c.case_type, caseload.c.t2a, *sums)

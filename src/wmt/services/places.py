@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from wmt.domain.access import Place
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER
 from wmt.errors import NotFound
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
+from wmt.store.transactions import Store
 
 
-def place_of(engine: Engine, level: str, code: str, as_of: date | None = None) -> Place:
+def place_of(store: Store, level: str, code: str, as_of: date | None = None) -> Place:
     """The unit's (or practitioner's first team's) place; NotFound if it is not there."""
     if level == "national":
         return Place("national", NATIONAL_CODE)
     if level == PRACTITIONER:
-        return places_of(engine, level, code, as_of)[0]
+        return places_of(store, level, code, as_of)[0]
     units = schema.table_of(schema.SnapshotUnit)
     column = {"team": units.c.team_code, "pdu": units.c.pdu_code, "region": units.c.region_code}
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         row = connection.execute(
             select(units).where(units.c.snapshot_id == record.id, column[level] == code).limit(1)
@@ -37,13 +38,13 @@ def place_of(engine: Engine, level: str, code: str, as_of: date | None = None) -
     )
 
 
-def places_of(engine: Engine, level: str, code: str, as_of: date | None = None) -> list[Place]:
+def places_of(store: Store, level: str, code: str, as_of: date | None = None) -> list[Place]:
     """Every place of a unit (one) or of a practitioner (one per team they hold cases in)."""
     if level != PRACTITIONER:
-        return [place_of(engine, level, code, as_of)]
+        return [place_of(store, level, code, as_of)]
     units = schema.table_of(schema.SnapshotUnit)
     owners = schema.table_of(schema.OwnerWorkload)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         rows = connection.execute(
             select(units.c.team_code, units.c.pdu_code, units.c.region_code)

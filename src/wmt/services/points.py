@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from wmt.domain.cases import SCORED_TIERS, CaseType
 from wmt.domain.grades import SUPPORTED_GRADES
@@ -31,6 +31,7 @@ from wmt.services.audit import record_change
 from wmt.services.importing import recalculate
 from wmt.store import points_versions, schema, snapshots
 from wmt.store.points_versions import PointsVersion
+from wmt.store.transactions import Store
 
 
 def _json_default(value: Any) -> Any:
@@ -39,9 +40,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(repr(value))
 
 
-def show_points(engine: Engine, on: date | None, output_format: str) -> str:
+def show_points(store: Store, on: date | None, output_format: str) -> str:
     """The configuration in force on a date (today by default) as TOML or JSON."""
-    with engine.begin() as connection:
+    with store.reading() as connection:
         version = points_versions.version_in_force(connection, on or date.today())
     document = to_document(version.configuration)
     if output_format == "json":
@@ -80,13 +81,13 @@ def read_points_text(
     return loaded
 
 
-def load_points(engine: Engine, path: Path, effective_from: date) -> tuple[int, int]:
+def load_points(store: Store, path: Path, effective_from: date) -> tuple[int, int]:
     """Add a version from a file; recalculate snapshots it now applies to.
 
     Returns (version id, number of snapshots recalculated).
     """
     config = from_document(read_points_file(path), source=str(path))
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         return _save_and_recalculate(connection, config, effective_from, str(path))
 
 
@@ -150,10 +151,10 @@ class ComparedSetting:
         return self.first != self.second
 
 
-def version_summaries(engine: Engine) -> list[VersionSummary]:
+def version_summaries(store: Store) -> list[VersionSummary]:
     """Every version, the newest effective date first."""
     table = schema.table_of(schema.PointsConfigurationVersion)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         users: dict[int, list[date]] = {}
         for record in snapshots.list_snapshots(connection):
             users.setdefault(record.points_configuration_id, []).append(record.as_of)
@@ -170,19 +171,19 @@ def version_summaries(engine: Engine) -> list[VersionSummary]:
     ]
 
 
-def points_version(engine: Engine, version_id: int) -> PointsVersion:
+def points_version(store: Store, version_id: int) -> PointsVersion:
     """One stored version; NotFound if there is none with this number."""
     table = schema.table_of(schema.PointsConfigurationVersion)
-    with engine.connect() as connection:
+    with store.reading() as connection:
         exists = connection.execute(select(table.c.id).where(table.c.id == version_id)).first()
         if exists is None:
             raise NotFound(f"There is no points configuration version {version_id}.")
         return points_versions.version_by_id(connection, version_id)
 
 
-def newest_document(engine: Engine) -> str:
+def newest_document(store: Store) -> str:
     """The newest version as TOML, to start an edit from (the reference if none is stored)."""
-    with engine.connect() as connection:
+    with store.reading() as connection:
         versions = points_versions.list_versions(connection)
     config = versions[-1].configuration if versions else default_points_configuration()
     return tomli_w.dumps(to_document(config))
@@ -266,10 +267,10 @@ def settings_by_path(config: PointsConfiguration) -> dict[str, str]:
 
 
 def compare_versions(
-    engine: Engine, first_id: int, second_id: int
+    store: Store, first_id: int, second_id: int
 ) -> tuple[PointsVersion, PointsVersion, list[ComparedSetting]]:
     """Two versions and every setting of either, side by side, in the order of SECTION_TITLES."""
-    first, second = points_version(engine, first_id), points_version(engine, second_id)
+    first, second = points_version(store, first_id), points_version(store, second_id)
     old, new = settings_by_path(first.configuration), settings_by_path(second.configuration)
     order = list(SECTION_TITLES)
     # Keep each document's own order within a section; a setting only in the second comes last.
@@ -297,7 +298,7 @@ def check_points_document(text: str) -> PointsConfiguration:
 
 
 def add_points_version(
-    engine: Engine, text: str, effective_from: date, username: str
+    store: Store, text: str, effective_from: date, username: str
 ) -> tuple[int, int]:
     """A version from an edited document, in force from a date, recalculating what it touches.
 
@@ -305,7 +306,7 @@ def add_points_version(
     audit event are written together. Returns (version id, number of snapshots recalculated).
     """
     config = check_points_document(text)
-    with engine.begin() as connection:
+    with store.changing_snapshots() as connection:
         previous = points_versions.version_in_force(connection, effective_from)
         version_id, recalculated = _save_and_recalculate(
             connection, config, effective_from, f"entered by {username}"

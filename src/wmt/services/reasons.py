@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from wmt.domain.reductions import ReductionCategory
 from wmt.errors import NotFound, WmtError
 from wmt.services.audit import record_change
 from wmt.store import schema
+from wmt.store.transactions import Store
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,13 @@ def _audited(values: ReasonValues | ReasonRecord) -> dict[str, Any]:
     }
 
 
-def add_reason(engine: Engine, values: ReasonValues, username: str) -> int:
+def add_reason(store: Store, values: ReasonValues, username: str) -> int:
     """A new reason, with its audit event; ReasonRefused if a value or the name is wrong."""
     problems = reason_problems(values)
     if problems:
         raise ReasonRefused(problems)
     table = schema.table_of(schema.ReductionReasonRecord)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         if find_reason(connection, values.name) is not None:
             raise ReasonRefused({"name": f"There is already a reason called {values.name!r}"})
         inserted = connection.execute(
@@ -189,7 +190,7 @@ def add_reason(engine: Engine, values: ReasonValues, username: str) -> int:
 
 
 def change_reason(
-    engine: Engine, reason_id: int, version: int, values: ReasonValues, username: str
+    store: Store, reason_id: int, version: int, values: ReasonValues, username: str
 ) -> None:
     """Save a reason's new values if nobody has changed it since `version` was read.
 
@@ -197,7 +198,7 @@ def change_reason(
     ReasonChangedMeanwhile if the version is stale; ReasonRefused if a value is wrong.
     """
     table = schema.table_of(schema.ReductionReasonRecord)
-    with engine.begin() as connection:
+    with store.writing() as connection:
         current = reason_by_id(connection, reason_id)
         values = replace(values, name=current.name)
         problems = reason_problems(values)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Integer, cast, func, or_, select
+from sqlalchemy import Connection, Integer, cast, func, or_, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.domain.signals import SIGNALS
@@ -16,6 +16,7 @@ from wmt.errors import WmtError
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
 from wmt.store.snapshots import SnapshotRecord, list_snapshots, require_snapshot
+from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
 FINDING_COLUMNS = ("finding", "staff_code", "team_code", "crn", "detail")
@@ -118,10 +119,10 @@ _NATIONAL_KEPT = 4
 
 
 def signals(
-    engine: Engine, level: str | None = None, unit: str | None = None, as_of: date | None = None
+    store: Store, level: str | None = None, unit: str | None = None, as_of: date | None = None
 ) -> Listing:
     snapshots = schema.table_of(schema.Snapshot)
-    with engine.begin() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         version = points_versions.version_in_force(connection, record.as_of)
         thresholds = version.configuration.thresholds
@@ -138,7 +139,7 @@ def signals(
                     snapshots.c.id.in_(list(window))
                 )
             ).all()
-            key = (str(engine.url), version.id, tuple(sorted(tuple(s) for s in stamps)))
+            key = (str(store.engine.url), version.id, tuple(sorted(tuple(s) for s in stamps)))
         found = _NATIONAL.get(key) if key is not None else None
         if found is None:
             history = _history(connection, window, teams, staff_code)
@@ -157,10 +158,10 @@ def signals(
 
 
 def quality(
-    engine: Engine, level: str | None = None, unit: str | None = None, as_of: date | None = None
+    store: Store, level: str | None = None, unit: str | None = None, as_of: date | None = None
 ) -> Listing:
     table = schema.QualityFinding.__table__
-    with engine.connect() as connection:
+    with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         teams = _teams_within(connection, record.id, level, unit)
         query = (
@@ -185,16 +186,16 @@ class SignalCounts:
 _CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_code"}
 
 
-def signal_counts(engine: Engine, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
+def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
     """The unit's signals counted by kind, in total and for each child (practitioners of a team).
 
     Snapshot gaps belong to no team, so they count for the unit but for no child.
     """
-    listing = signals(engine, level, unit, as_of)
+    listing = signals(store, level, unit, as_of)
     child_of: dict[str, str] = {}
     if level in _CHILD_CODE:
         units = schema.table_of(schema.SnapshotUnit)
-        with engine.connect() as connection:
+        with store.reading() as connection:
             record = require_snapshot(connection, listing.as_of)
             query = select(
                 units.c.team_code, units.c[_CHILD_CODE[level]].label("child_code")

@@ -62,11 +62,20 @@ def _to_version(row: Any) -> PointsVersion:
 
 
 def version_in_force(connection: Connection, on: date) -> PointsVersion:
-    """The version in force on a date; the reference configuration if none was loaded."""
+    """The version in force on a date; the earliest one for a date before any.
+
+    The reference configuration is stored by a migration, so reading never writes; it is
+    stored here only if the table is somehow empty.
+    """
     table = PointsConfigurationVersion.__table__
-    row = connection.execute(
-        select(table).where(table.c.effective_from <= on).order_by(table.c.effective_from.desc())
-    ).first()
+    row = (
+        connection.execute(
+            select(table)
+            .where(table.c.effective_from <= on)
+            .order_by(table.c.effective_from.desc())
+        ).first()
+        or connection.execute(select(table).order_by(table.c.effective_from)).first()
+    )
     if row is None:
         reference = default_points_configuration()
         version_id = save_version(connection, reference, REFERENCE_EFFECTIVE_FROM, "reference")

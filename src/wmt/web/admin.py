@@ -24,9 +24,9 @@ from wmt.web.common import (
     check_csrf,
     csrf_token,
     download,
-    engine_of,
     viewer_of,
 )
+from wmt.web.consistency import store_of
 from wmt.web.forms import DateField, Problems, read_date
 
 ROLE_NAMES = {
@@ -93,7 +93,7 @@ def index(request: Request, viewer: Admin) -> Response:
 @router.get("/points", response_class=HTMLResponse)
 def points_versions(request: Request, viewer: Admin) -> Response:
     return _page(
-        request, "admin_points.html", {"versions": points.version_summaries(engine_of(request))}
+        request, "admin_points.html", {"versions": points.version_summaries(store_of(request))}
     )
 
 
@@ -109,7 +109,7 @@ def _points_form(
 
 @router.get("/points/new", response_class=HTMLResponse)
 def new_points_version(request: Request, viewer: Admin) -> Response:
-    document = points.newest_document(engine_of(request))
+    document = points.newest_document(store_of(request))
     return _points_form(request, document, DateField("effective_from", EFFECTIVE_FROM))
 
 
@@ -127,7 +127,7 @@ async def add_points_version(request: Request, viewer: Admin) -> Response:
     try:
         if effective.value is not None and not problems.items:
             version_id, recalculated = points.add_points_version(
-                engine_of(request), document, effective.value, viewer.username
+                store_of(request), document, effective.value, viewer.username
             )
         else:
             points.check_points_document(document)
@@ -159,14 +159,14 @@ def _version_number(text: str | None) -> int | None:
 def compare_points_versions(
     request: Request, viewer: Admin, a: str | None = None, b: str | None = None
 ) -> Response:
-    engine = engine_of(request)
-    versions = points.version_summaries(engine)
+    store = store_of(request)
+    versions = points.version_summaries(store)
     first, second = _version_number(a), _version_number(b)
     if (first is None or second is None) and len(versions) >= 2:
         first, second = versions[1].id, versions[0].id
     context: dict[str, Any] = {"versions": versions, "a": first, "b": second, "rows": None}
     if first is not None and second is not None:
-        context["first"], context["second"], rows = points.compare_versions(engine, first, second)
+        context["first"], context["second"], rows = points.compare_versions(store, first, second)
         context["rows"] = rows
         context["differing"] = sum(1 for row in rows if row.differs)
     return _page(request, "admin_points_compare.html", context)
@@ -174,7 +174,7 @@ def compare_points_versions(
 
 @router.get("/points/{version_id}", response_class=HTMLResponse)
 def points_version(request: Request, viewer: Admin, version_id: int) -> Response:
-    version = points.points_version(engine_of(request), version_id)
+    version = points.points_version(store_of(request), version_id)
     return _page(
         request,
         "admin_points_version.html",
@@ -187,7 +187,7 @@ def points_version(request: Request, viewer: Admin, version_id: int) -> Response
 
 @router.get("/reasons", response_class=HTMLResponse)
 def reason_list(request: Request, viewer: Admin) -> Response:
-    with engine_of(request).connect() as connection:
+    with store_of(request).reading() as connection:
         found = reasons.list_reasons(connection, include_retired=True)
     return _page(request, "admin_reasons.html", {"reasons": found})
 
@@ -265,7 +265,7 @@ def add_reason(request: Request, viewer: Admin, form: Annotated[ReasonForm, Form
     check_csrf(request, form.csrf_token)
     try:
         values = form.values(form.name)
-        reasons.add_reason(engine_of(request), values, viewer.username)
+        reasons.add_reason(store_of(request), values, viewer.username)
     except reasons.ReasonRefused as refused:
         problems = Problems()
         problems.update(refused.problems)
@@ -274,7 +274,7 @@ def add_reason(request: Request, viewer: Admin, form: Annotated[ReasonForm, Form
 
 
 def _reason(request: Request, reason_id: int) -> reasons.ReasonRecord:
-    with engine_of(request).connect() as connection:
+    with store_of(request).reading() as connection:
         return reasons.reason_by_id(connection, reason_id)
 
 
@@ -294,7 +294,7 @@ def change_reason(
     try:
         expected = int(form.version) if form.version.isdigit() else -1
         values = form.values(record.name)
-        reasons.change_reason(engine_of(request), reason_id, expected, values, viewer.username)
+        reasons.change_reason(store_of(request), reason_id, expected, values, viewer.username)
     except reasons.ReasonRefused as refused:
         problems.update(refused.problems)
         typed = form.typed(name=record.name)
@@ -315,7 +315,7 @@ def change_reason(
 
 @router.get("/users", response_class=HTMLResponse)
 def user_list(request: Request, viewer: Admin) -> Response:
-    return _page(request, "admin_users.html", {"users": accounts.list_accounts(engine_of(request))})
+    return _page(request, "admin_users.html", {"users": accounts.list_accounts(store_of(request))})
 
 
 def _user_form(
@@ -346,7 +346,7 @@ def add_user(
 ) -> Response:
     check_csrf(request, csrf)
     try:
-        accounts.add_account(engine_of(request), username, password, role, scope, viewer.username)
+        accounts.add_account(store_of(request), username, password, role, scope, viewer.username)
     except accounts.AccountRefused as refused:
         problems = Problems()
         for field_id in ("username", "role", "scope", "password"):
@@ -360,7 +360,7 @@ def add_user(
 
 @router.get("/users/{account_id}", response_class=HTMLResponse)
 def user(request: Request, viewer: Admin, account_id: int) -> Response:
-    account = accounts.account_by_id(engine_of(request), account_id)
+    account = accounts.account_by_id(store_of(request), account_id)
     values = {"username": account.username, "role": account.role.value, "scope": account.scope}
     return _user_form(request, values, account=account)
 
@@ -375,10 +375,10 @@ def change_user(
     scope: Text = "",
 ) -> Response:
     check_csrf(request, csrf)
-    engine = engine_of(request)
-    account = accounts.account_by_id(engine, account_id)
+    store = store_of(request)
+    account = accounts.account_by_id(store, account_id)
     try:
-        accounts.change_access(engine, account_id, role, scope, viewer.username)
+        accounts.change_access(store, account_id, role, scope, viewer.username)
     except accounts.AccountRefused as refused:
         problems = Problems()
         problems.update(refused.problems)
@@ -390,7 +390,7 @@ def change_user(
 @router.post("/users/{account_id}/unlock", response_class=HTMLResponse)
 def unlock_user(request: Request, viewer: Admin, account_id: int, csrf: Token = "") -> Response:
     check_csrf(request, csrf)
-    username = accounts.unlock_account(engine_of(request), account_id, viewer.username)
+    username = accounts.unlock_account(store_of(request), account_id, viewer.username)
     return _done(request, f"{username} is unlocked and can sign in again.", "/admin/users")
 
 
@@ -399,7 +399,7 @@ def unlock_user(request: Request, viewer: Admin, account_id: int, csrf: Token = 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit(request: Request, viewer: Admin) -> Response:
-    found = audit_events(engine_of(request), configuration=True)
+    found = audit_events(store_of(request), configuration=True)
     file = download(request, f"audit-configuration-{date.today()}", found.columns, found.rows)
     if file is not None:
         return file

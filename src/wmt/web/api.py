@@ -29,7 +29,8 @@ from wmt.services.history import history as history_of
 from wmt.services.listing import snapshot_rows
 from wmt.services.signals import quality as quality_of
 from wmt.services.signals import signals as signals_of
-from wmt.web.common import OutsideScope, SignInNeeded, allowed, child_visible, engine_of, viewer_of
+from wmt.web.common import OutsideScope, SignInNeeded, allowed, child_visible, viewer_of
+from wmt.web.consistency import store_of
 
 PREFIX = "/api"
 OPENAPI_URL = f"{PREFIX}/openapi.json"
@@ -446,7 +447,7 @@ def me(viewer: Annotated[Viewer, Depends(signed_in)]) -> Me:
 
 @router.get("/snapshots", response_model=Snapshots, summary="The snapshot dates available")
 def snapshots(request: Request) -> Snapshots:
-    _, rows = snapshot_rows(engine_of(request))
+    _, rows = snapshot_rows(store_of(request))
     return Snapshots(snapshots=[SnapshotInfo.model_validate(row) for row in rows])
 
 
@@ -459,7 +460,7 @@ def practitioner_overview(
     request: Request, staff_code: StaffCode, as_of: AsOf = None
 ) -> PractitionerOverview:
     allowed(request, PRACTITIONER, staff_code)
-    found = overview.practitioner_overview(engine_of(request), staff_code, as_of)
+    found = overview.practitioner_overview(store_of(request), staff_code, as_of)
     first = found.workloads[0]
     return PractitionerOverview(
         as_of=found.as_of,
@@ -533,7 +534,7 @@ def unit_overview(
 ) -> UnitOverview:
     check_level(level, LEVELS)
     viewer, place = allowed(request, level, code)
-    found = overview.unit_overview(engine_of(request), level, code, as_of)
+    found = overview.unit_overview(store_of(request), level, code, as_of)
     rows = [row for row in found.children if child_visible(viewer, place, found.child_level, row)]
     children: list[UnitRow] | list[PractitionerRow]
     if found.child_level == PRACTITIONER:
@@ -568,7 +569,7 @@ def history(
 ) -> History:
     check_level(level)
     allowed(request, level, code)
-    found = history_of(engine_of(request), level, code, since, until)
+    found = history_of(store_of(request), level, code, since, until)
     return History(
         level=level, code=code, rows=[HistoryRow.model_validate(row) for row in found.rows]
     )
@@ -578,7 +579,7 @@ def history(
 def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) -> Caseload:
     check_level(level)
     allowed(request, level, code)
-    found = overview.caseload_matrix(engine_of(request), level, code, as_of)
+    found = overview.caseload_matrix(store_of(request), level, code, as_of)
     return Caseload(
         as_of=found.as_of,
         level=level,
@@ -591,7 +592,7 @@ def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) 
 def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Signals:
     check_level(level, LEVELS)
     allowed(request, level, code)
-    found = signals_of(engine_of(request), level, code, as_of)
+    found = signals_of(store_of(request), level, code, as_of)
     return Signals(
         as_of=found.as_of,
         level=level,
@@ -604,7 +605,7 @@ def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) 
 def quality(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Quality:
     check_level(level, LEVELS)
     allowed(request, level, code)
-    found = quality_of(engine_of(request), level, code, as_of)
+    found = quality_of(store_of(request), level, code, as_of)
     return Quality(
         as_of=found.as_of,
         level=level,

@@ -21,7 +21,8 @@ from wmt.errors import NotFound
 from wmt.services import inputs
 from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
 from wmt.web.api import Exact, Problem, api_router, signed_in
-from wmt.web.common import OutsideScope, allowed, check_may_edit_inputs, engine_of
+from wmt.web.common import OutsideScope, allowed, check_may_edit_inputs
+from wmt.web.consistency import store_of
 from wmt.web.inputs import audit_listing
 
 router = api_router()
@@ -142,7 +143,7 @@ def _manager(request: Request, team_code: str) -> Viewer:
 
 
 def _owner_of(request: Request, reduction_id: int) -> tuple[str, str]:
-    found = inputs.find_reduction(engine_of(request), reduction_id)
+    found = inputs.find_reduction(store_of(request), reduction_id)
     if found is None or found.staff_code is None or found.team_code is None:
         raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
     return found.staff_code, found.team_code
@@ -155,7 +156,7 @@ def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
 
 
 def _capacity(request: Request, staff_code: str, team_code: str) -> Decimal | None:
-    return inputs.capacity_now(engine_of(request), staff_code, team_code)
+    return inputs.capacity_now(store_of(request), staff_code, team_code)
 
 
 def _entry(body: ReductionIn) -> ReductionEntry:
@@ -174,7 +175,7 @@ Team = Annotated[str, Query(description="The team whose inputs to read")]
 )
 def read_inputs(request: Request, staff_code: str, team: Team) -> InputsOut:
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
-    return _inputs_out(inputs.owner_inputs(engine_of(request), staff_code, team), viewer)
+    return _inputs_out(inputs.owner_inputs(store_of(request), staff_code, team), viewer)
 
 
 @router.post(
@@ -188,7 +189,7 @@ def add_reduction(request: Request, staff_code: str, body: ReductionIn) -> Any:
     viewer = _manager(request, body.team_code)
     try:
         new_id = inputs.add_reduction(
-            engine_of(request), viewer.username, staff_code, body.team_code, _entry(body)
+            store_of(request), viewer.username, staff_code, body.team_code, _entry(body)
         )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
@@ -210,7 +211,7 @@ def change_reduction(
         raise OutsideScope("That reduction belongs to someone else.")
     try:
         inputs.change_reduction(
-            engine_of(request), viewer.username, reduction_id, body.version, _entry(body)
+            store_of(request), viewer.username, reduction_id, body.version, _entry(body)
         )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
@@ -229,7 +230,7 @@ def delete_reduction(request: Request, staff_code: str, reduction_id: int, body:
     if owner[0] != staff_code:
         raise OutsideScope("That reduction belongs to someone else.")
     try:
-        inputs.delete_reduction(engine_of(request), viewer.username, reduction_id, body.version)
+        inputs.delete_reduction(store_of(request), viewer.username, reduction_id, body.version)
     except EditConflict as error:
         return _refused(error)
     return Saved(capacity_percent=_capacity(request, *owner))
@@ -246,7 +247,7 @@ def set_hours(request: Request, staff_code: str, body: HoursIn) -> Any:
     try:
         hours = inputs.parse_hours(str(body.contracted_hours), "contracted_hours", "the hours")
         inputs.set_contracted_hours(
-            engine_of(request), viewer.username, staff_code, body.team_code, hours, body.version
+            store_of(request), viewer.username, staff_code, body.team_code, hours, body.version
         )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
@@ -258,8 +259,7 @@ def set_hours(request: Request, staff_code: str, body: HoursIn) -> Any:
 )
 def reasons(request: Request) -> list[ReasonOut]:
     return [
-        ReasonOut.model_validate(r, from_attributes=True)
-        for r in inputs.reasons(engine_of(request))
+        ReasonOut.model_validate(r, from_attributes=True) for r in inputs.reasons(store_of(request))
     ]
 
 

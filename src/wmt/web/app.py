@@ -8,28 +8,30 @@ import secrets
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from wmt.errors import NotFound, WmtError
+from wmt.store.transactions import Store
 from wmt.web import api, api_inputs, assets, inputs, organisation_sign_in, pages, sign_in
 from wmt.web.admin import router as admin_router
 from wmt.web.common import TEMPLATES, OutsideScope, SignInNeeded
+from wmt.web.consistency import ConsistentReads
 
 
 def create_app(
-    engine: Engine,
+    store: Store,
     *,
     secret_key: str | None = None,
     oidc: organisation_sign_in.OidcSettings | None = None,
 ) -> FastAPI:
     app = FastAPI(title="wmt", docs_url=None, redoc_url=None, openapi_url=api.OPENAPI_URL)
     api.install_openapi(app)
-    app.state.engine = engine
+    app.state.store = store
     # Organisation sign-in: the settings given, else WMT_OIDC_* variables, else none.
     organisation_sign_in.configure(
         app, oidc or organisation_sign_in.OidcSettings.from_environment(os.environ)
     )
+    app.add_middleware(ConsistentReads)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key or os.environ.get("WMT_SECRET_KEY") or secrets.token_urlsafe(32),
@@ -72,6 +74,6 @@ def create_app(
 
 def from_environment() -> FastAPI:
     """The application over the database WMT_DATABASE_URL names: for each server process."""
-    from wmt.store.database import connect, database_url
+    from wmt.store.database import database_url, open_store
 
-    return create_app(connect(database_url(None)))
+    return create_app(open_store(database_url(None)))

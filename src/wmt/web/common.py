@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
 
 from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
@@ -19,6 +18,7 @@ from wmt.errors import NotFound, WmtError
 from wmt.services.accounts import viewer_for
 from wmt.services.places import places_of
 from wmt.web import exports
+from wmt.web.consistency import store_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LEVEL_NAMES = {
@@ -83,11 +83,6 @@ class OutsideScope(WmtError):
     """The page is outside what this person may see."""
 
 
-def engine_of(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
 def viewer_of(request: Request) -> Viewer:
     """The person signed in to this session; SignInNeeded if nobody is."""
     stored = request.session.get("viewer")
@@ -95,7 +90,7 @@ def viewer_of(request: Request) -> Viewer:
         raise SignInNeeded
     # Read the account again on every request, so a changed role or scope, or a removed
     # account, takes effect at once rather than at the next sign-in.
-    viewer = viewer_for(engine_of(request), stored["username"])
+    viewer = viewer_for(store_of(request), stored["username"])
     if viewer is None:
         request.session.clear()
         raise SignInNeeded
@@ -165,7 +160,7 @@ def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
     A practitioner in several teams may be seen by whoever may see any one of those teams.
     """
     viewer = viewer_of(request)
-    places = places_of(engine_of(request), level, code, as_of_of(request))
+    places = places_of(store_of(request), level, code, as_of_of(request))
     inside = [place for place in places if viewer.may_view(place)]
     if not inside:
         raise OutsideScope("This page is outside the teams and people you can see.")

@@ -32,10 +32,10 @@ from wmt.web.common import (
     check_may_edit_inputs,
     csrf_token,
     download,
-    engine_of,
     level_label,
     viewer_of,
 )
+from wmt.web.consistency import store_of
 from wmt.web.forms import PARTS, DateField, Problems, read_date
 
 router = APIRouter()
@@ -46,13 +46,13 @@ def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview)
     """For the practitioner's page on the newest snapshot: every reduction of each of their
     teams, and the teams whose inputs this person may change. Earlier snapshots show only
     the reductions that counted on their date."""
-    engine = engine_of(request)
-    with engine.connect() as connection:
+    store = store_of(request)
+    with store.reading() as connection:
         if require_snapshot(connection, None).as_of != page.as_of:
             return {"inputs": {}, "editable": set()}
     teams = [workload["team_code"] for workload in page.workloads]
     return {
-        "inputs": {team: inputs.owner_inputs(engine, page.staff_code, team) for team in teams},
+        "inputs": {team: inputs.owner_inputs(store, page.staff_code, team) for team in teams},
         "editable": {team for team in teams if viewer.may_edit_inputs(team)},
     }
 
@@ -61,7 +61,7 @@ def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer,
     """The team's manager and the owner's inputs; refused for anyone else."""
     viewer = viewer_of(request)
     check_may_edit_inputs(viewer, team_code)
-    return viewer, inputs.owner_inputs(engine_of(request), staff_code, team_code)
+    return viewer, inputs.owner_inputs(store_of(request), staff_code, team_code)
 
 
 def _reduction_for_manager(
@@ -69,7 +69,7 @@ def _reduction_for_manager(
 ) -> tuple[Viewer, OwnerInputs, inputs.ReductionView]:
     """A reduction kept in wmt for the practitioner, the owner's inputs and the team's
     manager; NotFound if there is no such reduction, OutsideScope for anyone else."""
-    found = inputs.find_reduction(engine_of(request), reduction_id)
+    found = inputs.find_reduction(store_of(request), reduction_id)
     if found is None:
         raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
     viewer, owner = _manager(request, staff_code, found.team_code or "")
@@ -114,7 +114,7 @@ def _reduction_page(
         if isinstance(field, DateField) and message and not field.error:
             values = values | {name: replace(field, error=message, wrong=PARTS)}
     reason = next(
-        (r for r in inputs.reasons(engine_of(request)) if r.name == values.get("reason")), None
+        (r for r in inputs.reasons(store_of(request)) if r.name == values.get("reason")), None
     )
     return TEMPLATES.TemplateResponse(
         request,
@@ -160,7 +160,7 @@ def _saved(request: Request, staff_code: str, message: str) -> RedirectResponse:
 
 def _capacity_now(request: Request, owner: OwnerInputs, entry: ReductionEntry | None = None) -> str:
     """The figure after a change, and when a reduction will count if not yet."""
-    capacity = inputs.capacity_now(engine_of(request), owner.staff_code, owner.team_code)
+    capacity = inputs.capacity_now(store_of(request), owner.staff_code, owner.team_code)
     said = f"{owner.name}'s capacity is now {capacity} %." if capacity is not None else ""
     if entry is not None and entry.start_date > owner.as_of:
         said += (
@@ -176,15 +176,15 @@ def new_reduction(
     request: Request, staff_code: str, team: str = "", reason: str | None = None
 ) -> Response:
     _, owner = _manager(request, staff_code, team)
-    engine = engine_of(request)
-    chosen = next((r for r in inputs.reasons(engine) if r.name == reason), None)
+    store = store_of(request)
+    chosen = next((r for r in inputs.reasons(store) if r.name == reason), None)
     if chosen is None:
         return TEMPLATES.TemplateResponse(
             request,
             "reduction_reason.html",
             {
                 "owner": owner,
-                "reasons": inputs.reasons(engine),
+                "reasons": inputs.reasons(store),
                 "error": "Select a reason" if reason is not None else None,
             },
             status_code=400 if reason is not None else 200,
@@ -211,7 +211,7 @@ async def add_reduction(request: Request, staff_code: str) -> Response:
     entry = _entry(form, problems)
     if entry is not None:
         try:
-            inputs.add_reduction(engine_of(request), viewer.username, staff_code, team, entry)
+            inputs.add_reduction(store_of(request), viewer.username, staff_code, team, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         else:
@@ -256,7 +256,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: int)
     if entry is not None:
         try:
             inputs.change_reduction(
-                engine_of(request),
+                store_of(request),
                 viewer.username,
                 reduction_id,
                 int(str(form.get("version", "0")) or 0),
@@ -265,7 +265,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: int)
         except InvalidInput as refused:
             problems.update(refused.errors)
         except EditConflict as conflict:
-            current = inputs.find_reduction(engine_of(request), reduction_id)
+            current = inputs.find_reduction(store_of(request), reduction_id)
             if current is not None:
                 values["version"] = str(current.version)
             return _reduction_page(
@@ -310,13 +310,13 @@ async def delete_reduction(request: Request, staff_code: str, reduction_id: int)
     viewer, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     try:
         inputs.delete_reduction(
-            engine_of(request),
+            store_of(request),
             viewer.username,
             reduction_id,
             int(str(form.get("version", "0")) or 0),
         )
     except EditConflict as conflict:
-        current = inputs.find_reduction(engine_of(request), reduction_id) or reduction
+        current = inputs.find_reduction(store_of(request), reduction_id) or reduction
         return TEMPLATES.TemplateResponse(
             request,
             "reduction_delete.html",
@@ -377,7 +377,7 @@ async def change_hours(request: Request, staff_code: str) -> Response:
     try:
         hours = inputs.parse_hours(typed, "contracted_hours", "contracted hours")
         inputs.set_contracted_hours(
-            engine_of(request), viewer.username, staff_code, team, hours, version
+            store_of(request), viewer.username, staff_code, team, hours, version
         )
     except InvalidInput as refused:
         return _hours_page(
@@ -389,7 +389,7 @@ async def change_hours(request: Request, staff_code: str) -> Response:
             status_code=400,
         )
     except EditConflict as conflict:
-        now = inputs.owner_inputs(engine_of(request), staff_code, team)
+        now = inputs.owner_inputs(store_of(request), staff_code, team)
         return _hours_page(
             request, now, typed, now.hours_version, conflict=str(conflict), status_code=409
         )
@@ -402,15 +402,15 @@ async def change_hours(request: Request, staff_code: str) -> Response:
 
 def audit_listing(request: Request, level: str, code: str) -> AuditListing:
     """The changes within a unit, or to one practitioner's inputs, newest first."""
-    engine = engine_of(request)
+    store = store_of(request)
     if level == PRACTITIONER:
-        return audit_events(engine, staff_code=code)
+        return audit_events(store, staff_code=code)
     if level == "national" and code == NATIONAL_CODE:
-        return audit_events(engine, practitioners_only=True)
-    with engine.connect() as connection:
+        return audit_events(store, practitioners_only=True)
+    with store.reading() as connection:
         record = require_snapshot(connection, None)
         teams = teams_within(connection, record.id, code, level)
-    return audit_events(engine, teams=teams)
+    return audit_events(store, teams=teams)
 
 
 @router.get("/{level}/{code}/audit", response_class=HTMLResponse)

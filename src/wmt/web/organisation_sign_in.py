@@ -25,7 +25,8 @@ from starlette.concurrency import run_in_threadpool
 
 from wmt.errors import NotFound, WmtError
 from wmt.services.accounts import viewer_for
-from wmt.web.common import TEMPLATES, engine_of, safe_next, start_session
+from wmt.web.common import TEMPLATES, safe_next, start_session
+from wmt.web.consistency import store_of
 
 DEFAULT_USERNAME_CLAIMS = ("preferred_username", "email")
 REQUIRED_VARIABLES = ("WMT_OIDC_ISSUER", "WMT_OIDC_CLIENT_ID", "WMT_OIDC_CLIENT_SECRET")
@@ -198,7 +199,7 @@ async def _sign_in_account(
             f"Your {settings.name} account has no {' or '.join(settings.username_claims)} "
             "that wmt could match to an account; ask an administrator to add it.",
         )
-    viewer = await run_in_threadpool(viewer_for, engine_of(request), username)
+    viewer = await run_in_threadpool(viewer_for, store_of(request), username)
     if viewer is None:
         return _refused(
             request,

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Engine
 
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
 from wmt.domain.signals import SIGNALS
@@ -19,6 +18,7 @@ from wmt.errors import NotFound, WmtError
 from wmt.services import overview
 from wmt.services.history import history
 from wmt.services.signals import quality, signal_counts, signals
+from wmt.store.transactions import Store
 from wmt.web.chart import Reading, capacity_chart
 from wmt.web.common import (
     TEMPLATES,
@@ -26,9 +26,9 @@ from wmt.web.common import (
     as_of_of,
     child_visible,
     download,
-    engine_of,
     level_label,
 )
+from wmt.web.consistency import store_of
 from wmt.web.forms import PARTS, DateField, read_date
 from wmt.web.inputs import inputs_context
 
@@ -142,19 +142,19 @@ def date_range(params: Mapping[str, str]) -> tuple[DateField, DateField]:
 
 
 def _table(
-    engine: Engine, request: Request, level: str, code: str, view: str
+    store: Store, request: Request, level: str, code: str, view: str
 ) -> tuple[str, date | None, tuple[str, ...], list[dict[str, Any]]]:
     """A table page's title, date, columns and rows."""
     as_of = as_of_of(request)
     if view == "caseload":
-        matrix = overview.caseload_matrix(engine, level, code, as_of)
+        matrix = overview.caseload_matrix(store, level, code, as_of)
         return (
             f"Caseload by tier: {level_label(level)} {code}",
             matrix.as_of,
             matrix.columns,
             matrix.rows,
         )
-    listing = (signals if view == "signals" else quality)(engine, level, code, as_of)
+    listing = (signals if view == "signals" else quality)(store, level, code, as_of)
     title = f"{VIEW_TITLES[view]}: {level_label(level)} {code}"
     return title, listing.as_of, listing.columns, listing.rows
 
@@ -162,7 +162,7 @@ def _table(
 @router.get("/practitioner/{staff_code}/overview", response_class=HTMLResponse)
 def practitioner(request: Request, staff_code: str) -> Response:
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
-    found = overview.practitioner_overview(engine_of(request), staff_code, as_of_of(request))
+    found = overview.practitioner_overview(store_of(request), staff_code, as_of_of(request))
     return TEMPLATES.TemplateResponse(
         request,
         "practitioner.html",
@@ -174,8 +174,8 @@ def practitioner(request: Request, staff_code: str) -> Response:
 def unit(request: Request, level: str, code: str) -> Response:
     check_level(level, LEVELS)
     viewer, place = allowed(request, level, code)
-    engine = engine_of(request)
-    found = overview.unit_overview(engine, level, code, as_of_of(request))
+    store = store_of(request)
+    found = overview.unit_overview(store, level, code, as_of_of(request))
     rows, key, order = _sorted(found.children, request, "capacity_percent")
     rows = [row for row in rows if child_visible(viewer, place, found.child_level, row)]
     name = f"{level}-{code}-{found.child_level}s-{found.as_of}"
@@ -191,7 +191,7 @@ def unit(request: Request, level: str, code: str) -> Response:
             "sort": key,
             "order": order,
             "views": views(level),
-            "signals": signal_counts(engine, level, code, found.as_of),
+            "signals": signal_counts(store, level, code, found.as_of),
             "signal_subjects": SIGNAL_SUBJECTS,
         },
     )
@@ -232,7 +232,7 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     if errors:
         return TEMPLATES.TemplateResponse(request, "history.html", context, status_code=400)
     try:
-        found = history(engine_of(request), level, code, start.value, end.value)
+        found = history(store_of(request), level, code, start.value, end.value)
     except WmtError:
         context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
         return TEMPLATES.TemplateResponse(request, "history.html", context)
@@ -254,7 +254,7 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
     if level not in (*LEVELS, PRACTITIONER) or view not in views(level):
         raise NotFound(f"There is no page {level}/{code}/{view}.")
     allowed(request, level, code)
-    title, as_of, columns, rows = _table(engine_of(request), request, level, code, view)
+    title, as_of, columns, rows = _table(store_of(request), request, level, code, view)
     params = request.query_params
     only = params.get("signal") if view == "signals" else None
     if only in SIGNAL_SUBJECTS:

@@ -10,11 +10,11 @@ from wmt.web.common import (
     TEMPLATES,
     check_csrf,
     csrf_token,
-    engine_of,
     safe_next,
     start_session,
     viewer_of,
 )
+from wmt.web.consistency import store_of
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ def sign_in_form(
 ) -> Response:
     check_csrf(request, csrf_token_)
     try:
-        viewer = sign_in(engine_of(request), username.strip(), password)
+        viewer = sign_in(store_of(request), username.strip(), password)
     except SignInRefused as refused:
         return TEMPLATES.TemplateResponse(
             request,
