@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
-import secrets
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from wmt.errors import NotFound, WmtError
 from wmt.store.transactions import Store
-from wmt.web import api, api_inputs, assets, inputs, organisation_sign_in, pages, sign_in
+from wmt.web import (
+    api,
+    api_inputs,
+    assets,
+    headers,
+    inputs,
+    operations,
+    organisation_sign_in,
+    pages,
+    sessions,
+    sign_in,
+)
 from wmt.web.admin import router as admin_router
 from wmt.web.common import TEMPLATES, OutsideScope, SignInNeeded
 from wmt.web.consistency import ConsistentReads
@@ -31,15 +40,14 @@ def create_app(
     organisation_sign_in.configure(
         app, oidc or organisation_sign_in.OidcSettings.from_environment(os.environ)
     )
+    # Middleware runs outside in: headers, then the request log and metrics, then the
+    # session, then the request's one read transaction.
     app.add_middleware(ConsistentReads)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=secret_key or os.environ.get("WMT_SECRET_KEY") or secrets.token_urlsafe(32),
-        session_cookie="wmt_session",
-        same_site="lax",
-        https_only=os.environ.get("WMT_INSECURE_COOKIES") != "1",
-    )
+    sessions.install(app, secret_key=secret_key)
+    operations.install(app)
+    headers.install(app)
 
+    app.mount("/static", StaticFiles(directory=assets.OWN_STATIC), name="static")
     govuk = assets.govuk_dist()
     if govuk.is_dir():
         app.mount("/assets", StaticFiles(directory=govuk / "assets"), name="assets")

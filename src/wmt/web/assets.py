@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# wmt's own style sheet, shipped inside the package.
+OWN_STATIC = Path(__file__).parent / "static"
+
 
 def node_modules() -> Path:
     """WMT_NODE_MODULES, else node_modules at the repository root."""
