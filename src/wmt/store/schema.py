@@ -331,3 +331,19 @@ class AuditEvent(Base):
     team_code: Mapped[str | None] = mapped_column(CODE)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportRun(Base):
+    """One attempt to import a file or folder, whatever came of it, for operators to watch."""
+
+    __tablename__ = "import_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str | None] = mapped_column(String(40))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(20))  # imported, refused or failed
+    practitioners: Mapped[int | None] = mapped_column(Integer)
+    cases: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)  # why it was refused or failed
