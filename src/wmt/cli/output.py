@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from wmt.exports import to_csv, to_json
 
 FORMATS = ("table", "csv", "json")
 
@@ -31,42 +30,17 @@ HEADINGS = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-def _text(value: Any) -> str:
+def _display(value: Any) -> str:
+    """For people: thousands separated, as a spreadsheet would show them."""
     if value is None:
         return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _display(value: Any) -> str:
-    """For people: thousands separated, as a spreadsheet would show them."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return _text(value)
-
-
-def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_text(row.get(column)) for column in columns])
-    return buffer.getvalue()
-
-
-def to_json(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps([{c: _plain(row.get(c)) for c in columns} for row in rows], indent=2)
 
 
 def print_table(

@@ -12,12 +12,12 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from wmt import exports
 from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
 from wmt.errors import NotFound, WmtError
 from wmt.services.accounts import viewer_for
 from wmt.services.places import places_of
-from wmt.web import exports
 from wmt.web.consistency import store_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
