@@ -1,0 +1,105 @@
+"""Security headers on every kind of response, and pages that need nothing inline."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+
+from wmt.web.headers import CONTENT_SECURITY_POLICY
+
+SIGNED_IN = {
+    "page": "/national/national/overview",
+    "practitioner page": "/practitioner/S1/overview",
+    "download": "/team/T1/overview?download=csv",
+    "spreadsheet": "/team/T1/overview?download=xlsx",
+    "history": "/team/T1/history",
+    "api": "/api/national/national/overview",
+    "api error": "/api/team/NOPE/overview",
+    "openapi": "/api/openapi.json",
+    "not found": "/team/NOPE/overview",
+    "redirect": "/",
+}
+SIGNED_OUT = {
+    "sign-in page": "/sign-in",
+    "sign-in needed": "/national/national/overview",
+    "style sheet": "/static/wmt.css",
+}
+
+
+def _check_always(headers: dict[str, str]) -> None:
+    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in headers["content-security-policy"].split("; ")
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("kind", SIGNED_IN)
+def test_everything_behind_sign_in_carries_the_headers_and_is_never_cached(
+    client: TestClient, kind: str
+) -> None:
+    response = client.get(SIGNED_IN[kind], follow_redirects=False)
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    _check_always(headers)
+    assert headers["cache-control"] == "no-store"
+    assert headers["strict-transport-security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("kind", SIGNED_OUT)
+def test_pages_before_sign_in_carry_them_too(app: object, kind: str) -> None:
+    with TestClient(app, base_url="https://testserver") as anonymous:  # type: ignore[arg-type]
+        response = anonymous.get(SIGNED_OUT[kind], follow_redirects=False)
+    assert response.status_code in (200, 303)
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    _check_always(headers)
+    if kind == "style sheet":
+        assert "no-store" not in headers.get("cache-control", "")
+    else:
+        assert headers["cache-control"] == "no-store"
+
+
+def test_hsts_is_sent_only_over_https(app: object) -> None:
+    with TestClient(app, base_url="http://testserver") as plain:  # type: ignore[arg-type]
+        response = plain.get("/sign-in")
+    assert "strict-transport-security" not in {name.lower() for name in response.headers}
+
+
+class _Inline(HTMLParser):
+    """Every script without a src, style element and style attribute on a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.found.append("inline script")
+        if tag == "style":
+            self.found.append("style element")
+        if "style" in names:
+            self.found.append(f"style attribute on <{tag}>")
+        self.found += [f"{name} handler on <{tag}>" for name in names if name.startswith("on")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/national/national/overview",
+        "/team/T1/overview",
+        "/team/T1/history",
+        "/team/T1/caseload",
+        "/team/T1/signals",
+        "/team/T1/quality",
+        "/practitioner/S1/overview",
+        "/practitioner/S1/history",
+    ],
+)
+def test_pages_need_nothing_the_policy_forbids(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    parser = _Inline()
+    parser.feed(response.text)
+    assert parser.found == []
