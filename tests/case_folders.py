@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 AS_OF = "2026-11-20"
@@ -42,17 +43,23 @@ S1,T1,trade union facility time,3.5,2026-01-01,,deleted,entered in error
 }
 
 
-def write_folder(folder: Path, changes: dict[str, str | None] | None = None) -> Path:
-    """Write the valid folder, with some files replaced (text) or left out (None)."""
+Changes = Mapping[str, str | bytes | None]
+
+
+def write_folder(folder: Path, changes: Changes | None = None) -> Path:
+    """Write the valid folder, with some files replaced (text, or bytes written as they are)
+    or left out (None). Text is written as UTF-8 with the line endings given."""
     folder.mkdir(parents=True, exist_ok=True)
-    files: dict[str, str | None] = {**VALID_FILES, **(changes or {})}
+    files: dict[str, str | bytes | None] = {**VALID_FILES, **(changes or {})}
     for name, content in files.items():
-        if content is not None:
-            (folder / name).write_text(content, encoding="utf8")
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        elif content is not None:
+            (folder / name).write_bytes(content.encode("utf8"))
     return folder
 
 
-def replace_line(name: str, old: str, new: str) -> dict[str, str | None]:
+def replace_line(name: str, old: str, new: str) -> dict[str, str | bytes | None]:
     """The valid file with one piece of text changed."""
     text = VALID_FILES[name]
     assert old in text, f"{old!r} is not in {name}"

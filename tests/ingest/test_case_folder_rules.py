@@ -1,4 +1,5 @@
-"""Each rule of case-format.md: broken, the import is refused, named and changes nothing."""
+"""Each rule of case-format.md: broken, the folder is refused whole, naming file, row, column
+and value. (That a refused import leaves the store as it was: test_refusals_and_the_store.)"""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.case_folders import VALID_FILES, replace_line, write_folder
-from tests.conftest import database_content, run_wmt
-from wmt.services.importing import import_case_folder
-from wmt.store.database import open_store
+from tests.case_folders import VALID_FILES, Changes, replace_line, write_folder
+from wmt.errors import InputRejected
+from wmt.ingest.case_folder import read_case_folder
 
-BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
+BROKEN: dict[str, tuple[Changes, list[str]]] = {
     "missing_required_file": ({"cases.csv": None}, ["missing required file cases.csv"]),
     "missing_required_column": (
         replace_line("cases.csv", "case_type,tier,", "case_type,level,"),
-        ["cases.csv: missing required column tier"],
+        ["cases.csv, row 1, column tier: no such column in the header; it is required"],
     ),
     "staff_team_not_in_units": (
         replace_line("staff.csv", "S3,T2,", "S3,T9,"),
@@ -50,7 +50,7 @@ BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
     ),
     "duplicate_crn": (
         replace_line("cases.csv", "X000002,", "X000001,"),
-        ["cases.csv, row 3, column crn: 'X000001' appears more than once"],
+        ["cases.csv, row 3, column crn: 'X000001' appears more than once (first in row 2)"],
     ),
     "unknown_case_type": (
         replace_line("cases.csv", "S1,T1,licence", "S1,T1,prison"),
@@ -141,7 +141,7 @@ BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
     ),
     "snapshot_date_not_a_date": (
         {"snapshot.txt": "yesterday\n"},
-        ["snapshot.txt, row 1: 'yesterday' is not a date"],
+        ["snapshot.txt, row 1, column 1: 'yesterday' is not a date"],
     ),
     "every_problem_is_reported": (
         {"cases.csv": VALID_FILES["cases.csv"].replace(",A3,", ",Z1,").replace(",B2,", ",Q9,")},
@@ -154,26 +154,15 @@ BROKEN: dict[str, tuple[dict[str, str | None], list[str]]] = {
 }
 
 
-@pytest.fixture
-def stored(database_url: str, tmp_path: Path) -> str:
-    """A database holding one good snapshot, so a refused import has something to spoil."""
-    store = open_store(database_url)
-    import_case_folder(store, write_folder(tmp_path / "good"))
-    store.engine.dispose()
-    return database_url
-
-
 @pytest.mark.parametrize("rule", list(BROKEN))
-def test_broken_rule_is_refused_and_changes_nothing(rule: str, stored: str, tmp_path: Path) -> None:
+def test_broken_rule_is_refused_naming_where(rule: str, tmp_path: Path) -> None:
     changes, expected_messages = BROKEN[rule]
     folder = write_folder(tmp_path / "broken", changes)
-    before = database_content(stored)
 
-    result = run_wmt("import", str(folder), db=stored)
+    with pytest.raises(InputRejected) as refused:
+        read_case_folder(folder)
 
-    assert result.exit_code == 1
-    for message in expected_messages:
-        assert message in result.stderr
-    assert "nothing was changed" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert database_content(stored) == before
+    message = str(refused.value)
+    for expected in expected_messages:
+        assert expected in message
+    assert "nothing was changed" in message

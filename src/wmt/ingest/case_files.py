@@ -1,13 +1,24 @@
-"""Finding and reading the files of a case-level folder as text tables."""
+"""Finding and reading the files of a case-level folder as text tables.
+
+A file is refused whole, before any value is checked, if its rows are not all the shape its
+header says (csv_rows), if a column name repeats, if it is not UTF-8 text, if the header row
+appears again among the rows, or if any value holds a NUL character.
+"""
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from wmt.ingest.checks import ROW, Problems, column_key
+from wmt.ingest import csv_rows
+from wmt.ingest.checks import ROW, Problems, check_no_nul, clean, column_key
+
+UTF8_CHUNK = 1 << 20
+REPLACEMENT = "\ufffd"  # what bytes that are not UTF-8 become when read anyway
 
 
 @dataclass(frozen=True)
@@ -49,13 +60,95 @@ FILE_SPECS: tuple[FileSpec, ...] = (
 )
 
 
-def _read_text_table(path: Path) -> pl.DataFrame:
-    """Every column as text: types are checked afterwards, row by row, with clear messages."""
-    if path.suffix == ".parquet":
-        frame = pl.read_parquet(path)
-        dated = frame.with_columns(pl.col(pl.Date, pl.Datetime).dt.strftime("%Y-%m-%d"))
-        return dated.with_columns(pl.all().cast(pl.String))
-    return pl.read_csv(path, infer_schema=False, encoding="utf8")
+def is_utf8(path: Path) -> bool:
+    """Whether the whole file is UTF-8, read a piece at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while piece := handle.read(UTF8_CHUNK):
+                decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _header_keys(file: str, header: list[str], problems: Problems) -> list[str] | None:
+    """Each column's key; None if two names are the same column."""
+    keys = [column_key(name) or f"__unnamed_{index + 1}" for index, name in enumerate(header)]
+    first: dict[str, int] = {}
+    clash = False
+    for index, key in enumerate(keys):
+        if key in first:
+            earlier = first[key]
+            problems.add_cell(
+                file,
+                1,
+                header[index],
+                f"{header[index]!r} is the same column as {header[earlier]!r} (column "
+                f"{earlier + 1}): column names are matched ignoring case and surrounding "
+                "spaces, so each may appear once",
+            )
+            clash = True
+        first.setdefault(key, index)
+    return None if clash else keys
+
+
+def _read_csv(file: str, path: Path, problems: Problems) -> pl.DataFrame | None:
+    utf8 = is_utf8(path)
+    # Bytes that are not UTF-8 are read as U+FFFD so the rows holding them can be named.
+    source: Path | bytes = (
+        path if utf8 else path.read_bytes().decode("utf-8", "replace").encode("utf-8")
+    )
+    rows = csv_rows.read_rows(file, source, problems)
+    if rows is None:
+        return None
+    keys = _header_keys(file, rows.header, problems)
+    if keys is None:
+        return None
+    if not keys:
+        return pl.DataFrame(schema={ROW: pl.Int64})
+    frame = pl.read_csv(source, infer_schema=False, new_columns=keys, encoding="utf8")
+    if frame.height != rows.rows:
+        problems.add(f"{file}: {frame.height} rows were read where the file has {rows.rows}")
+        return None
+    frame = frame.with_columns(pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(ROW))
+    if rows.empty_rows:
+        frame = frame.filter(~pl.col(ROW).is_in(rows.empty_rows))
+    if not utf8:
+        _report_undecodable(file, rows.header, frame, problems)
+        return None
+    return frame
+
+
+def _report_undecodable(
+    file: str, header: list[str], frame: pl.DataFrame, problems: Problems
+) -> None:
+    why = (
+        "is not UTF-8 text (\ufffd marks bytes that could not be read); save the file as "
+        "UTF-8 (in Excel: CSV UTF-8)"
+    )
+    before = problems.total
+    for index, name in enumerate(header):
+        if REPLACEMENT in name:
+            problems.add_cell(file, 1, str(index + 1), f"{name!r} {why}")
+    for column in frame.columns:
+        if column != ROW:
+            holding = frame.filter(pl.col(column).str.contains(REPLACEMENT, literal=True))
+            problems.add_rows(file, column, holding, why)
+    if problems.total == before:
+        problems.add(f"{file}: is not UTF-8 text; save the file as UTF-8 (in Excel: CSV UTF-8)")
+
+
+def _read_parquet(file: str, path: Path, problems: Problems) -> pl.DataFrame | None:
+    frame = pl.read_parquet(path)
+    dated = frame.with_columns(pl.col(pl.Date, pl.Datetime).dt.strftime("%Y-%m-%d"))
+    frame = dated.with_columns(pl.all().cast(pl.String))
+    keys = _header_keys(file, frame.columns, problems)
+    if keys is None:
+        return None
+    frame.columns = keys
+    return frame.with_columns(pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(ROW))
 
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -64,6 +157,52 @@ def _find(folder: Path, name: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _repeated_header(file: str, frame: pl.DataFrame, problems: Problems) -> None:
+    """A row that is the header again (two files joined end to end, say) is no data."""
+    columns = [c for c in frame.columns if c != ROW and not c.startswith("__unnamed_")]
+    if not columns:
+        return
+
+    def as_name(column: str) -> pl.Expr:
+        return clean(column).str.to_lowercase().str.replace_all(r"\s+", "_")
+
+    # Only rows whose first value holds its column's name can be the header again.
+    word = re.escape(columns[0].split("_")[0])
+    candidates = frame.filter(pl.col(columns[0]).str.contains(f"(?i){word}").fill_null(False))
+    again = pl.all_horizontal((as_name(c) == c).fill_null(False) for c in columns)
+    problems.add_rows(
+        file,
+        columns[0],
+        candidates.filter(again),
+        "is the header row again; remove the repeated header",
+    )
+
+
+def _read_one(spec: FileSpec, path: Path, problems: Problems) -> pl.DataFrame | None:
+    file = path.name
+    before = problems.total
+    try:
+        if path.suffix == ".parquet":
+            frame = _read_parquet(file, path, problems)
+        else:
+            frame = _read_csv(file, path, problems)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        problems.add(f"{file}: cannot be read ({first_line})")
+        return None
+    if frame is None or problems.total > before:
+        return None
+    missing = [column for column in spec.required_columns if column not in frame.columns]
+    for column in missing:
+        problems.add_cell(file, 1, column, "no such column in the header; it is required")
+    if missing:
+        return None
+    check_no_nul(problems, file, frame)
+    _repeated_header(file, frame, problems)
+    absent = [c for c in spec.optional_columns if c not in frame.columns]
+    return frame.with_columns(pl.lit(None, pl.String).alias(column) for column in absent)
 
 
 def read_files(folder: Path, problems: Problems) -> dict[str, tuple[str, pl.DataFrame]]:
@@ -78,27 +217,7 @@ def read_files(folder: Path, problems: Problems) -> dict[str, tuple[str, pl.Data
             if spec.required:
                 problems.add(f"{folder}: missing required file {spec.name}.csv")
             continue
-        try:
-            frame = _read_text_table(path)
-        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            problems.add(f"{path.name}: cannot be read ({first_line})")
-            continue
-        keys = [column_key(column) for column in frame.columns]
-        duplicates = sorted({key for key in keys if keys.count(key) > 1})
-        if duplicates:
-            problems.add(f"{path.name}: column {duplicates[0]} appears more than once")
-            continue
-        frame.columns = keys
-        missing = [column for column in spec.required_columns if column not in keys]
-        for column in missing:
-            problems.add(f"{path.name}: missing required column {column}")
-        if missing:
-            continue
-        absent = [c for c in spec.optional_columns if c not in keys]
-        frame = frame.with_columns(
-            *[pl.lit(None, pl.String).alias(column) for column in absent],
-            pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(ROW),
-        )
-        tables[spec.name] = (path.name, frame)
+        frame = _read_one(spec, path, problems)
+        if frame is not None:
+            tables[spec.name] = (path.name, frame)
     return tables

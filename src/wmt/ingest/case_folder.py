@@ -6,6 +6,7 @@ file, row, column and value.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,18 +20,53 @@ from wmt.engine.tables import SnapshotTables
 from wmt.errors import InputRejected
 from wmt.ingest import checks
 from wmt.ingest.case_files import read_files
-from wmt.ingest.checks import ROW, Problems, clean, parse_date, parse_flag, parse_hundredths
+from wmt.ingest.checks import (
+    ROW,
+    Problems,
+    clean,
+    parse_date,
+    parse_flag,
+    parse_hundredths,
+    shown,
+)
+from wmt.ingest.stored_lengths import limits
+from wmt.store import schema
 
 SNAPSHOT_FILE = "snapshot.txt"
+SNAPSHOT_MAX_BYTES = 100  # one date and some spaces
 GRADE_WORDS = [grade.value.lower() for grade in Grade]
 TIER_WORDS = [tier.lower() for tier in ALL_TIERS if tier != UNTIERED] + ["0"]
 FLAG_WORDS = [flag.value for flag in CaseFlag]
 REASON_WORDS = [reason.name.lower() for reason in REDUCTION_REASONS]
 BOOLEAN_WORDS = [*checks.TRUE_WORDS, *checks.FALSE_WORDS]
+# Where each file's rows are kept; columns checked against a list are not length-checked.
+STORED_IN: dict[str, type[schema.Base]] = {
+    "units": schema.SnapshotUnit,
+    "staff": schema.SnapshotStaff,
+    "cases": schema.SnapshotCase,
+    "reports": schema.SnapshotReport,
+    "contacts": schema.SnapshotContact,
+    "reductions": schema.SnapshotReduction,
+}
+ENUMERATED = frozenset({"grade", "case_type", "tier", "report_type", "reason", "status"})
+
+
+def _date_problem(text: str) -> str | None:
+    """What is wrong with the text of snapshot.txt, if anything."""
+    if any(character.isdecimal() and not "0" <= character <= "9" for character in text):
+        return f"{shown(text)} {checks.OTHER_DIGIT_WHY}"
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            date.fromisoformat(text)
+            return None
+    except ValueError:
+        pass
+    return f"{shown(text)} is not a date; expected YYYY-MM-DD"
 
 
 def snapshot_date(folder: Path, as_of: date | None) -> date:
-    """--as-of if given, else the one ISO date in snapshot.txt."""
+    """--as-of if given, else the one ISO date in snapshot.txt (UTF-8; a byte order mark is
+    allowed)."""
     if as_of is not None:
         return as_of
     path = folder / SNAPSHOT_FILE
@@ -38,13 +74,21 @@ def snapshot_date(folder: Path, as_of: date | None) -> date:
         raise InputRejected(
             str(folder), [f"no snapshot date: give --as-of or put one ISO date in {SNAPSHOT_FILE}"]
         )
-    text = path.read_text(encoding="utf8").strip()
+    with path.open("rb") as handle:
+        written = handle.read(SNAPSHOT_MAX_BYTES + 1)
+    where = f"{SNAPSHOT_FILE}, row 1, column 1"
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        text = written[:SNAPSHOT_MAX_BYTES].decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
         raise InputRejected(
-            str(folder), [f"{SNAPSHOT_FILE}, row 1: {text!r} is not a date; expected YYYY-MM-DD"]
+            str(folder), [f"{where}: is not UTF-8 text; it should hold one date, YYYY-MM-DD"]
         ) from None
+    problem = _date_problem(text)
+    if len(written) > SNAPSHOT_MAX_BYTES:
+        problem = f"holds more than one date; it should hold one, YYYY-MM-DD ({shown(text)})"
+    if problem is not None:
+        raise InputRejected(str(folder), [f"{where}: {problem}"])
+    return date.fromisoformat(text)
 
 
 def _check_units(p: Problems, file: str, units: pl.DataFrame) -> None:
@@ -166,8 +210,10 @@ def _check_reductions(
     )
 
 
-def _empty(columns: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(schema={column: pl.String for column in [*columns, ROW]})
+def _check_lengths(problems: Problems, files: dict[str, tuple[str, pl.DataFrame]]) -> None:
+    for name, (file, frame) in files.items():
+        text_columns = [column for column in frame.columns if column not in ENUMERATED]
+        checks.check_lengths(problems, file, frame, limits(STORED_IN[name], text_columns))
 
 
 def validate(folder: Path) -> dict[str, pl.DataFrame]:
@@ -179,28 +225,21 @@ def validate(folder: Path) -> dict[str, pl.DataFrame]:
     if problems.total:
         raise InputRejected(str(folder), problems.messages, problems.total)
 
-    def table(name: str) -> tuple[str, pl.DataFrame]:
-        return files.get(name, (f"{name}.csv", _empty([])))
-
-    units_file, units = table("units")
-    staff_file, staff = table("staff")
+    units_file, units = files["units"]
+    staff_file, staff = files["staff"]
     _check_units(problems, units_file, units)
     teams = units.select(clean("team_code").alias("team_code"))
     _check_staff(problems, staff_file, staff, teams)
-    keyed = {
-        name: frame.with_columns(clean("staff_code"), clean("team_code"))
-        for name, (_, frame) in files.items()
-        if name in ("staff", "cases", "reports", "contacts", "reductions")
-    }
-    owners = keyed["staff"].select("staff_code", "team_code")
-    _check_cases(problems, files["cases"][0], keyed["cases"], teams, owners)
+    owners = staff.select(clean("staff_code"), clean("team_code"))
+    _check_cases(problems, files["cases"][0], files["cases"][1], teams, owners)
     for name, check in (
         ("reports", _check_reports),
         ("contacts", _check_contacts),
         ("reductions", _check_reductions),
     ):
         if name in files:
-            check(problems, files[name][0], keyed[name], owners)
+            check(problems, files[name][0], files[name][1], owners)
+    _check_lengths(problems, files)
     if problems.total:
         raise InputRejected(str(folder), problems.messages, problems.total)
     return {name: frame.drop(ROW) for name, (_, frame) in files.items()}

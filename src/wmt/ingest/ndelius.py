@@ -1,9 +1,10 @@
 """The nightly nDelius WMT extract workbook, read into the same snapshot tables as the
 case-level format, so the one engine scores both.
 
-Checks come first (required sheets and columns, numbers, dates, tier codes, locations, and the
-public system's rule that the T2A total must be lower than the filtered total); any failure
-refuses the whole workbook. Then counts become case rows: see docs/decisions/0002.
+Checks come first (where each sheet's values lie, required sheets and columns, headers given
+twice, numbers and their plausible size, dates, tier codes, locations, text the store could not
+keep, and the public system's rule that the T2A total must be lower than the filtered total);
+any failure refuses the whole workbook. Then counts become case rows: see docs/decisions/0002.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import polars as pl
 
 from wmt.engine.tables import SnapshotTables
 from wmt.errors import InputRejected
-from wmt.ingest import ndelius_people
+from wmt.ingest import checks, ndelius_people
 from wmt.ingest.checks import ROW, Problems, clean
-from wmt.ingest.ndelius_sheets import COUNT_COLUMNS, label, read_sheets
+from wmt.ingest.ndelius_sheets import COUNT_COLUMNS, Extract, read_sheets
+from wmt.ingest.stored_lengths import renamed_limits
+from wmt.store import schema
 
 CASELOAD_SHEETS = ("wmt_extract", "wmt_extract_filtered", "t2a", "omic_teams")
+OWNER_SHEETS = (*CASELOAD_SHEETS, "court_reports")
 FLAG_SHEETS = (
     "flag_warr_4_n",
     "flag_upw",
@@ -28,13 +32,51 @@ FLAG_SHEETS = (
     "wmt_extract_sa",
     "suspended_lifers",
 )
+REPORT_COLUMNS = ["sdr_last_30", "sdr_conv_last_30", "oral_reports"]
 LOCATIONS = ("community", "custody", "licence", "license")
-WHOLE_NUMBER = r"^\d+(\.0+)?$"
-DATE_TIME = r"^\d{4}-\d{2}-\d{2}([ T].*)?$"
+# The most one count cell may hold: one owner's cases of one case type and tier, or their
+# reports in 30 days. The largest in the real-format sample is 114 (custody B2 cases held by
+# a prison's offender management unit); see docs/ndelius.md.
+MAX_COUNT = 5_000
+# The most cases (or reports) one sheet's counts may add up to: England and Wales supervise
+# about 240,000 people, so a sheet counting more than this is no real extract.
+MAX_SHEET_TOTAL = 1_000_000
+WHOLE_NUMBER = r"^[0-9]{1,18}(\.0+)?$"  # Excel may write a whole number as 3.0
+DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"
+# Where the store keeps the text of each column, so its length can be checked first.
+OWNER_STORED: dict[str, tuple[type[schema.Base], str]] = {
+    "team_code": (schema.SnapshotUnit, "team_code"),
+    "team_desc": (schema.SnapshotUnit, "team_name"),
+    "pdu_code": (schema.SnapshotUnit, "pdu_code"),
+    "pdu_desc": (schema.SnapshotUnit, "pdu_name"),
+    "region_code": (schema.SnapshotUnit, "region_code"),
+    "region_desc": (schema.SnapshotUnit, "region_name"),
+    "om_key": (schema.SnapshotStaff, "staff_code"),
+    "om_forename": (schema.SnapshotStaff, "forename"),
+    "om_surname": (schema.SnapshotStaff, "surname"),
+}
+FLAG_STORED: dict[str, tuple[type[schema.Base], str]] = {
+    "case_ref_no": (schema.SnapshotCase, "crn"),
+    "team_code": (schema.SnapshotCase, "team_code"),
+    "om_key": (schema.SnapshotCase, "staff_code"),
+}
+CMS_STORED: dict[str, tuple[type[schema.Base], str]] = {
+    "contact_id": (schema.SnapshotContact, "contact_id"),
+    "crn": (schema.SnapshotContact, "crn"),
+    "contact_type_code": (schema.SnapshotContact, "contact_type_code"),
+    "contact_staff_key": (schema.SnapshotContact, "staff_code"),
+    "contact_team_key": (schema.SnapshotContact, "team_code"),
+    "om_key": (schema.SnapshotContact, "holder_staff_code"),
+    "om_team_key": (schema.SnapshotContact, "holder_team_code"),
+}
+
+
+def _count_value(column: str) -> pl.Expr:
+    return clean(column).str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
 
 
 def parse_count(column: str) -> pl.Expr:
-    return clean(column).str.replace(r"\.0+$", "").cast(pl.Int64).fill_null(0).alias(column)
+    return _count_value(column).fill_null(0).alias(column)
 
 
 def parse_day(column: str) -> pl.Expr:
@@ -43,90 +85,131 @@ def parse_day(column: str) -> pl.Expr:
 
 
 def _bad_rows(
-    problems: Problems, sheet: str, frame: pl.DataFrame, column: str, bad: pl.Expr, why: str
+    problems: Problems, extract: Extract, sheet: str, column: str, bad: pl.Expr, why: str
 ) -> None:
-    problems.add_rows(label(sheet), column, frame.filter(bad.fill_null(False)), why)
+    checks.add_bad_numbers(
+        problems,
+        extract.place(sheet),
+        extract.sheets[sheet],
+        column,
+        bad,
+        why,
+        label=extract.header(sheet, column),
+    )
 
 
-def _check_counts(problems: Problems, sheet: str, frame: pl.DataFrame, columns: list[str]) -> None:
-    for column in columns:
-        value = clean(column)
-        bad = value.is_not_null() & ~value.str.contains(WHOLE_NUMBER)
-        _bad_rows(problems, sheet, frame, column, bad, "is not a count (a whole number, 0 or more)")
+def _check_counts(problems: Problems, extract: Extract, sheet: str, columns: list[str]) -> None:
+    """Whole numbers from 0 to MAX_COUNT; the columns are looked at one by one only if one of
+    them is wrong (a caseload sheet has 120 of them)."""
+    malformed = {
+        column: clean(column).is_not_null() & ~clean(column).str.contains(WHOLE_NUMBER)
+        for column in columns
+    }
+    too_many = {
+        column: ~malformed[column] & (_count_value(column) > MAX_COUNT) for column in columns
+    }
+    frame = extract.sheets[sheet]
+    for column in checks.columns_where(frame, malformed):
+        why = f"is not a count (a whole number from 0 to {MAX_COUNT:,})"
+        _bad_rows(problems, extract, sheet, column, malformed[column], why)
+    for column in checks.columns_where(frame, too_many):
+        why = (
+            f"is more than {MAX_COUNT:,}, the most one count may be (docs/ndelius.md); "
+            "the extract looks wrong"
+        )
+        _bad_rows(problems, extract, sheet, column, too_many[column], why)
+
+
+def _check_total(problems: Problems, extract: Extract, sheet: str, columns: list[str]) -> None:
+    """Counts that each look plausible can still add up to more than the country holds."""
+    frame = extract.sheets[sheet]
+    total = frame.select(pl.sum_horizontal(parse_count(c) for c in columns).sum()).item()
+    if total is not None and total > MAX_SHEET_TOTAL:
+        problems.add(
+            f"{extract.place(sheet)}: its counts add up to {total:,}, more than the "
+            f"{MAX_SHEET_TOTAL:,} an extract for all of England and Wales could hold; the "
+            "extract looks wrong and is refused"
+        )
 
 
 def _check_dates(
-    problems: Problems, sheet: str, frame: pl.DataFrame, column: str, *, required: bool
+    problems: Problems, extract: Extract, sheet: str, column: str, *, required: bool
 ) -> None:
     value = clean(column)
     malformed = ~value.str.contains(DATE_TIME) | parse_day(column).is_null()
     bad = (value.is_null() | malformed) if required else (value.is_not_null() & malformed)
-    _bad_rows(problems, sheet, frame, column, bad, "is not a date")
+    _bad_rows(problems, extract, sheet, column, bad, "is not a date")
 
 
-def validate(sheets: dict[str, pl.DataFrame], problems: Problems) -> None:
-    """Type and range checks on every sheet, and the T2A rule."""
-    for sheet in CASELOAD_SHEETS:
-        frame = sheets[sheet]
-        _check_counts(problems, sheet, frame, [*COUNT_COLUMNS, "vcrn_count"])
-        _check_dates(problems, sheet, frame, "datestamp", required=False)
-    reports = sheets["court_reports"]
-    _check_counts(
-        problems, "court_reports", reports, ["sdr_last_30", "sdr_conv_last_30", "oral_reports"]
+def _check_text(problems: Problems, extract: Extract) -> None:
+    """No NUL anywhere, and no text longer than the store keeps."""
+    stored = {
+        **{sheet: OWNER_STORED for sheet in OWNER_SHEETS},
+        **{sheet: FLAG_STORED for sheet in FLAG_SHEETS},
+        "cms": CMS_STORED,
+    }
+    for sheet, frame in extract.sheets.items():
+        place, labels = extract.place(sheet), extract.headers.get(sheet, {})
+        checks.check_no_nul(problems, place, frame, labels)
+        limits = renamed_limits(stored.get(sheet, {}))
+        checks.check_lengths(problems, place, frame, limits, labels)
+
+
+def _check_flags(problems: Problems, extract: Extract, sheet: str) -> None:
+    tier = clean("tier_code")
+    bad_tier = (
+        tier.is_null()
+        | ~tier.str.contains(WHOLE_NUMBER)
+        | (_count_value("tier_code") > 32).fill_null(True)
     )
+    why = "is not a tier number (0 untiered, 1-16 A3…D0, 17-32 A3S…D0S)"
+    _bad_rows(problems, extract, sheet, "tier_code", bad_tier, why)
+    location = clean("location").str.to_lowercase()
+    _bad_rows(
+        problems,
+        extract,
+        sheet,
+        "location",
+        location.is_null() | ~location.is_in(LOCATIONS),
+        "is not a location; expected Community, Custody or Licence",
+    )
+    blank = clean("case_ref_no").is_null()
+    _bad_rows(problems, extract, sheet, "case_ref_no", blank, "is blank; a value is required")
+
+
+def validate(extract: Extract, problems: Problems) -> None:
+    """Type and range checks on every sheet, and the T2A rule."""
+    _check_text(problems, extract)
+    for sheet in CASELOAD_SHEETS:
+        _check_counts(problems, extract, sheet, [*COUNT_COLUMNS, "vcrn_count"])
+        _check_dates(problems, extract, sheet, "datestamp", required=False)
+    _check_counts(problems, extract, "court_reports", REPORT_COLUMNS)
     for sheet in FLAG_SHEETS:
-        frame = sheets[sheet]
-        tier = clean("tier_code")
-        bad_tier = (
-            tier.is_null()
-            | ~tier.str.contains(WHOLE_NUMBER)
-            | (tier.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False) > 32)
-        )
-        _bad_rows(
-            problems,
-            sheet,
-            frame,
-            "tier_code",
-            bad_tier,
-            "is not a tier number (0 untiered, 1-16 A3…D0, 17-32 A3S…D0S)",
-        )
-        location = clean("location").str.to_lowercase()
-        _bad_rows(
-            problems,
-            sheet,
-            frame,
-            "location",
-            location.is_null() | ~location.is_in(LOCATIONS),
-            "is not a location; expected Community, Custody or Licence",
-        )
-        _bad_rows(
-            problems,
-            sheet,
-            frame,
-            "case_ref_no",
-            clean("case_ref_no").is_null(),
-            "is blank; a value is required",
-        )
-    cms = sheets["cms"]
-    _check_dates(problems, "cms", cms, "contact_date", required=True)
+        _check_flags(problems, extract, sheet)
+    _check_dates(problems, extract, "cms", "contact_date", required=True)
     for column in ("contact_id", "crn", "contact_staff_key", "om_key"):
-        _bad_rows(
-            problems, "cms", cms, column, clean(column).is_null(), "is blank; a value is required"
-        )
-    _check_t2a_total(problems, sheets)
+        blank = clean(column).is_null()
+        _bad_rows(problems, extract, "cms", column, blank, "is blank; a value is required")
+    if problems.total:
+        return  # totals are only added up from counts that are each well formed
+    for sheet in CASELOAD_SHEETS:
+        _check_total(problems, extract, sheet, list(COUNT_COLUMNS))
+    _check_total(problems, extract, "court_reports", REPORT_COLUMNS)
+    _check_t2a_total(problems, extract)
 
 
 def _total(frame: pl.DataFrame) -> int:
     return int(frame.select(parse_count("vcrn_count").sum()).item())
 
 
-def _check_t2a_total(problems: Problems, sheets: dict[str, pl.DataFrame]) -> None:
+def _check_t2a_total(problems: Problems, extract: Extract) -> None:
     """The public system's rule: more T2A cases than scored cases means a broken extract."""
-    t2a, filtered = _total(sheets["t2a"]), _total(sheets["wmt_extract_filtered"])
+    t2a, filtered = _total(extract.sheets["t2a"]), _total(extract.sheets["wmt_extract_filtered"])
     if t2a >= filtered:
         problems.add(
-            f"T2A, column V-CRN_Count: the total {t2a} is not lower than the total {filtered} "
-            "in WMT_Extract_Filtered; the extract looks wrong and is refused"
+            f"{extract.place('t2a')}, column {extract.header('t2a', 'vcrn_count')}: the total "
+            f"{t2a} is not lower than the total {filtered} in "
+            f"{extract.place('wmt_extract_filtered')}; the extract looks wrong and is refused"
         )
 
 
@@ -146,17 +229,20 @@ def read_ndelius_workbook(
     problems = Problems()
     if not path.is_file():
         raise InputRejected(str(path), [f"{path}: no such file"])
-    sheets = read_sheets(path, problems)
+    extract = read_sheets(path, problems)
     if not problems.total:
-        validate(sheets, problems)
+        validate(extract, problems)
     on = as_of
     if not problems.total and on is None:
-        on = extract_date(sheets)
+        on = extract_date(extract.sheets)
         if on is None:
-            problems.add("WMT_Extract, column Datestamp: no date found; give --as-of")
+            problems.add(
+                f"{extract.place('wmt_extract')}, column "
+                f"{extract.header('wmt_extract', 'datestamp')}: no date found; give --as-of"
+            )
     if problems.total or on is None:
         raise InputRejected(path.name, problems.messages, problems.total)
-    tables, findings = ndelius_people.to_tables(sheets, on)
+    tables, findings = ndelius_people.to_tables(extract.sheets, on)
     return tables, on, findings
 
 
