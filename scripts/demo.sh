@@ -30,5 +30,8 @@ if [ "$serve" = "--no-serve" ]; then
     exit 0
 fi
 echo "Open http://127.0.0.1:$port/ in a browser and sign in with one of the accounts above."
-echo "Press Ctrl+C to stop."
+echo "Each request is logged below; health, readiness and metrics are at /healthz, /readyz and"
+echo "/metrics (see docs/operations.md). Press Ctrl+C to stop."
+# Plain lines for a person watching; a service logs JSON (the default under wmt serve).
+export WMT_LOG_FORMAT="${WMT_LOG_FORMAT:-console}"
 exec wmt serve --host 127.0.0.1 --port "$port"

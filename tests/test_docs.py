@@ -46,3 +46,41 @@ def test_documented_commands_run(document: Path, tmp_path: Path) -> None:
             timeout=300,
         )
         assert done.returncode == 0, f"{document.name}: `{command}` failed:\n{done.stderr}"
+
+
+def _run(command: str, cwd: Path, environment: dict[str, str]) -> str:
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"`{command}` failed:\n{done.stderr}"
+    return done.stdout
+
+
+def test_the_operations_guide_upgrades_backs_up_and_restores_as_it_says(tmp_path: Path) -> None:
+    from wmt.store.database import SCHEMA_REVISION
+
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "WMT_DATABASE_URL": f"sqlite:///{tmp_path / 'wmt.db'}",
+        "COLUMNS": "200",
+    }
+    said = {
+        command: _run(command, tmp_path, environment)
+        for command in commands(ROOT / "docs" / "operations.md")
+    }
+    assert said["wmt db upgrade"] == f"Created the schema at revision {SCHEMA_REVISION}.\n"
+    assert said["wmt db status"].splitlines()[-1] == (
+        f"Schema at revision {SCHEMA_REVISION}, the newest."
+    )
+    assert said["wmt backup wmt-backup.db"].startswith(
+        f"Backed up {tmp_path / 'wmt.db'} to {tmp_path / 'wmt-backup.db'} ("
+    )
+    original = _run("wmt capacity --level region", tmp_path, environment)
+    assert said["wmt capacity --level region --db restored.db"] == original
+    assert "R01" in original

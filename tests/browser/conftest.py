@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Response, ViewportSize, expect, sync_playwright
 
-from tests.browser.pages import AXE, Site, Unit, sign_in
+from tests.browser.pages import AXE, Site, Unit, prepare, sign_in, watch_policy
 from tests.web.sessions import PASSWORD
 from wmt.demo.series import drifting_owners, write_demo_series
 from wmt.domain.access import Role
@@ -233,11 +233,14 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, site: Site) -> Iterator[Page]:
     """A fresh page in a context of its own (no cookies), with paths relative to the site.
 
-    Fails the test if a stylesheet, script or image of the site could not be loaded.
+    Fails the test if a stylesheet, script or image of the site could not be loaded, or if
+    the site's Content-Security-Policy blocked anything on a page.
     """
     context = browser.new_context(base_url=site.base_url, viewport=VIEWPORT, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
+    prepare(context)
     missing: list[str] = []
+    blocked: list[str] = []
 
     def check(response: Response) -> None:
         if response.request.resource_type != "document" and response.status >= 400:
@@ -245,11 +248,13 @@ def page(browser: Browser, site: Site) -> Iterator[Page]:
 
     page = context.new_page()
     page.on("response", check)
+    watch_policy(page, blocked)
     try:
         yield page
     finally:
         context.close()
     assert not missing, f"The site failed to load: {missing}"
+    assert not blocked, f"The Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture(scope="session")

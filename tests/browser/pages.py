@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page
 
 from tests.web.sessions import PASSWORD
 from wmt.domain.access import Role
@@ -96,10 +96,25 @@ def capacity_in_table(page: Page, name: str) -> Locator:
     return row.locator(".wmt-band").first
 
 
+def prepare(context: BrowserContext) -> None:
+    """Give every page of the context axe-core, loaded the way the browser's own tools load a
+    script (the site's Content-Security-Policy allows no script it did not serve itself)."""
+    context.add_init_script(path=str(AXE))
+
+
+def watch_policy(page: Page, blocked: list[str]) -> None:
+    """Note every resource or inline code the Content-Security-Policy blocks on the page."""
+
+    def check(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            blocked.append(f"{page.url}: {message.text}")
+
+    page.on("console", check)
+
+
 def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS) -> list[dict[str, Any]]:
     """What axe-core finds wrong with the page as it stands, at the given impacts."""
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
+    assert page.evaluate("() => typeof window.axe === 'object'"), "axe-core was not loaded"
     results: dict[str, Any] = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

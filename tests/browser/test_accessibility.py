@@ -43,6 +43,10 @@ PAGES: dict[str, tuple[str | None, Callable[[Site], str]]] = {
     "admin-reason": ("admin", lambda site: "/admin/reasons/1"),
     "admin-users": ("admin", lambda site: "/admin/users"),
     "admin-user-new": ("admin", lambda site: "/admin/users/new"),
+    "admin-user": ("admin", lambda site: "/admin/users/1"),
+    "admin-user-password": ("admin", lambda site: "/admin/users/1/password"),
+    "admin-user-delete": ("admin", lambda site: "/admin/users/1/delete"),
+    "own-password": ("national", lambda site: "/account/password"),
     "admin-changes": ("admin", lambda site: "/admin/audit"),
 }
 

@@ -18,6 +18,7 @@ from tests.browser.pages import (
     axe_violations,
     capacity_in_table,
     describe,
+    prepare,
     save_screenshot,
     sign_in,
 )
@@ -46,6 +47,7 @@ def own_site(site: Site, tmp_path: Path) -> Iterator[Site]:
 
 def _page(browser: Browser, site: Site, username: str) -> Page:
     context = browser.new_context(base_url=site.base_url, viewport=VIEWPORT)
+    prepare(context)
     page = context.new_page()
     sign_in(page, username)
     return page

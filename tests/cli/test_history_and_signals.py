@@ -7,9 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.case_folders import VALID_FILES, write_folder
 from tests.conftest import run_wmt
+from wmt.cli.main import app
+from wmt.services.signals import freshness, signals
+from wmt.store.database import open_store
 
 LAST = date(2026, 11, 20)
 
@@ -117,3 +121,29 @@ def test_pruning_lists_first_and_removes_only_when_told(weeks: str) -> None:
         ).stdout
     )
     assert len(history) == 3
+
+
+def test_figures_out_of_date_are_a_signal_in_wmt_signals(database_url: str, tmp_path: Path) -> None:
+    old = date.today() - timedelta(days=5)
+    folder = write_folder(tmp_path / "old", {"snapshot.txt": f"{old}\n"})
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(folder), "--db", database_url]).exit_code == 0
+    listed = runner.invoke(app, ["signals", "--format", "json", "--db", database_url])
+    stale = [s for s in json.loads(listed.stdout) if s["signal"] == "figures out of date"]
+    assert [(s["value"], s["threshold"], s["team_code"]) for s in stale] == [("5", "3 days", None)]
+    within = runner.invoke(
+        app,
+        ["signals", "--level", "team", "--unit", "T2", "--format", "json", "--db", database_url],
+    )
+    assert "figures out of date" in {s["signal"] for s in json.loads(within.stdout)}
+    store = open_store(database_url)
+    try:
+        assert not [
+            row
+            for row in signals(store, today=old + timedelta(days=3)).rows
+            if row["signal"] == "figures out of date"
+        ]
+        assert freshness(store, old + timedelta(days=4)).stale
+        assert not freshness(store, old + timedelta(days=3)).stale
+    finally:
+        store.engine.dispose()

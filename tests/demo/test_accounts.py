@@ -7,8 +7,8 @@ from pathlib import Path
 from tests.case_folders import write_folder
 from wmt.demo.accounts import DEMO_PASSWORD, add_demo_accounts
 from wmt.domain.access import Role
-from wmt.services.accounts import sign_in
 from wmt.services.importing import import_case_folder
+from wmt.services.sign_in import sign_in
 from wmt.store.transactions import Store
 
 
@@ -24,4 +24,5 @@ def test_one_account_per_role_on_real_units(store: Store, tmp_path: Path) -> Non
         (Role.ADMIN, "national", "/admin"),
     ]
     for account in accounts:
-        assert sign_in(store, account.username, DEMO_PASSWORD).role is account.role
+        signed_in = sign_in(store, account.username, DEMO_PASSWORD, "192.0.2.1")
+        assert signed_in.viewer.role is account.role

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 
 import polars as pl
+import pytest
 
+from wmt.domain.points import default_points_configuration, to_document
+from wmt.domain.points_document import from_document
+from wmt.domain.signals import SIGNALS
 from wmt.domain.thresholds import Thresholds
-from wmt.engine.signals import all_signals
+from wmt.engine.signals import all_signals, out_of_date
+from wmt.errors import InputRejected
 
 ON = date(2026, 11, 20)
 THRESHOLDS = Thresholds()
@@ -152,3 +158,36 @@ def test_team_imbalance_reports_range_and_interquartile_range() -> None:
         .filter(pl.col("signal") == "team imbalance")
         .is_empty()
     )
+
+
+def test_figures_are_out_of_date_only_past_the_threshold() -> None:
+    allowed = THRESHOLDS.stale_snapshot_days
+    assert allowed == 3
+    assert out_of_date(ON, ON + timedelta(days=allowed), allowed).is_empty()
+    [signal] = out_of_date(ON, ON + timedelta(days=allowed + 1), allowed).to_dicts()
+    assert signal == {
+        "signal": "figures out of date",
+        "staff_code": None,
+        "team_code": None,
+        "value": "4",
+        "threshold": "3 days",
+        "detail": "the newest snapshot is of 2026-11-20, 4 days before 2026-11-24: check that "
+        "the nightly import is running and not refused",
+    }
+    assert out_of_date(ON, ON + timedelta(days=30), 31).is_empty()
+
+
+def test_the_out_of_date_signal_is_declared_with_its_threshold() -> None:
+    [declared] = [signal for signal in SIGNALS if signal.code == "figures out of date"]
+    assert declared.applies_to == "national"
+    assert declared.rule.format(**asdict(THRESHOLDS)) == (
+        "the newest snapshot is more than 3 days old"
+    )
+    document = {**to_document(default_points_configuration())}
+    document["thresholds"] = {**document["thresholds"], "stale_snapshot_days": 7}
+    assert from_document(document).thresholds.stale_snapshot_days == 7
+    document["thresholds"]["stale_snapshot_days"] = 0
+    with pytest.raises(InputRejected, match=r"thresholds\.stale_snapshot_days: 0 is not valid"):
+        from_document(document)
+    del document["thresholds"]["stale_snapshot_days"]  # a version from before it: the default
+    assert from_document(document).thresholds.stale_snapshot_days == 3

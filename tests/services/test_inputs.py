@@ -127,7 +127,7 @@ def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Store) -> 
             loaded, "m", "S1", "T1", _entry(reason="Trade union facility time", hours=Decimal(20))
         )
     assert refused.value.errors == {
-        "hours": "Trade union facility time can be at most 50 % of contracted hours: 18.50 hours"
+        "hours": "Trade union facility time can be at most 50 % of contracted hours: 18.5 hours"
     }
     with pytest.raises(InvalidInput) as refused:
         inputs.add_reduction(
@@ -136,6 +136,97 @@ def test_rules_of_the_reason_are_enforced_and_nothing_changes(loaded: Store) -> 
     assert set(refused.value.errors) == {"reason", "end_date"}
     assert _owner(loaded, "S1", "T1") == before
     assert audit_events(loaded).rows == []
+
+
+def _managed_rows(store: Store) -> list[tuple[Any, ...]]:
+    table = schema.table_of(schema.ManagedReduction)
+    with store.engine.connect() as connection:
+        return sorted(tuple(row) for row in connection.execute(select(table)))
+
+
+def test_reductions_may_not_add_up_to_more_than_the_contracted_hours(loaded: Store) -> None:
+    inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal(40), 0)
+    inputs.add_reduction(loaded, "m", "S1", "T1", _entry(hours=Decimal(30)))
+    before, kept = _owner(loaded, "S1", "T1"), _managed_rows(loaded)
+    with pytest.raises(InvalidInput) as refused:
+        inputs.add_reduction(
+            loaded, "m", "S1", "T1", _entry(hours=Decimal(24), start_date=date(2026, 12, 1))
+        )
+    assert refused.value.errors == {
+        "hours": "From 1 December 2026 these reductions would total 54 hours, more than the "
+        "40 contracted hours"
+    }
+    assert _owner(loaded, "S1", "T1") == before and _managed_rows(loaded) == kept
+    # Changing the first reduction counts it once, as it would be.
+    reduction = kept[0][0]
+    inputs.change_reduction(loaded, "m", reduction, 1, _entry(hours=Decimal(40)))
+    with pytest.raises(InvalidInput, match=r"would total 40\.5 hours"):
+        inputs.add_reduction(loaded, "m", "S1", "T1", _entry(hours=Decimal("0.5")))
+
+
+def test_reductions_count_together_only_on_the_days_they_overlap(loaded: Store) -> None:
+    november = _entry(hours=Decimal(30), end_date=date(2026, 11, 30))
+    december = _entry(hours=Decimal(30), start_date=date(2026, 12, 1), end_date=date(2026, 12, 31))
+    inputs.add_reduction(loaded, "m", "S1", "T1", november)
+    inputs.add_reduction(loaded, "m", "S1", "T1", december)  # 30 and 30 on 37, never together
+    assert _owner(loaded, "S1", "T1")["reduction_hours"] == Decimal("30.00")
+    overlapping = _entry(hours=Decimal(8), start_date=date(2026, 12, 31))
+    with pytest.raises(InvalidInput, match="From 31 December 2026 these reductions would total 38"):
+        inputs.add_reduction(loaded, "m", "S1", "T1", overlapping)
+
+
+def test_an_imported_reduction_counts_with_those_kept_in_wmt(loaded: Store) -> None:
+    # Cara Davies (S3, 37 hours) has 22.20 hours of PQiP time from the import, from September.
+    with pytest.raises(InvalidInput) as refused:
+        inputs.add_reduction(loaded, "m", "S3", "T2", _entry(hours=Decimal(15)))
+    assert refused.value.errors == {
+        "hours": "From 1 November 2026 these reductions would total 37.2 hours, more than the "
+        "37 contracted hours"
+    }
+    inputs.add_reduction(loaded, "m", "S3", "T2", _entry(hours=Decimal("14.8")))
+    # The deleted imported reduction of S1 (3.5 hours of union time) counts for nothing.
+    union = _entry(reason="Trade union facility time", hours=Decimal("18.5"))
+    inputs.add_reduction(loaded, "m", "S1", "T1", union)
+
+
+def test_a_reasons_maximum_applies_to_the_total_of_that_reason(loaded: Store) -> None:
+    union = _entry(reason="Trade union facility time", hours=Decimal("11.1"))
+    inputs.add_reduction(loaded, "m", "S1", "T1", union)
+    with pytest.raises(InvalidInput) as refused:
+        inputs.add_reduction(loaded, "m", "S1", "T1", union)
+    assert refused.value.errors == {
+        "hours": "From 1 November 2026 the Trade union facility time reductions would total "
+        "22.2 hours, more than its maximum of 50 % of contracted hours: 18.5 hours"
+    }
+
+
+def test_contracted_hours_cannot_be_cut_below_the_reductions_in_force(loaded: Store) -> None:
+    inputs.add_reduction(loaded, "m", "S1", "T1", _entry(hours=Decimal(20)))
+    inputs.add_reduction(
+        loaded, "m", "S1", "T1", _entry(hours=Decimal(10), start_date=date(2027, 1, 4))
+    )
+    before = _owner(loaded, "S1", "T1")
+    with pytest.raises(InvalidInput) as refused:
+        inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal(25), 0)
+    assert refused.value.errors == {
+        "contracted_hours": "From 4 January 2027 their reductions total 30 hours, more than the "
+        "25 contracted hours entered: end or reduce reductions first"
+    }
+    assert _owner(loaded, "S1", "T1") == before
+    assert audit_events(loaded, staff_code="S1").rows[0]["action"] == "reduction added"
+    inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal(30), 0)
+    assert _owner(loaded, "S1", "T1")["contracted_hours"] == Decimal("30.00")
+
+
+def test_a_version_or_id_the_store_cannot_hold_is_no_such_record(loaded: Store) -> None:
+    assert inputs.find_reduction(loaded, 10**30) is None
+    reduction = inputs.add_reduction(loaded, "m", "S1", "T1", _entry())
+    with pytest.raises(EditConflict):
+        inputs.change_reduction(loaded, "m", reduction, 10**30, _entry(hours=Decimal(1)))
+    with pytest.raises(EditConflict):
+        inputs.delete_reduction(loaded, "m", 10**30, 1)
+    with pytest.raises(EditConflict, match="never been set in wmt"):
+        inputs.set_contracted_hours(loaded, "m", "S1", "T1", Decimal(30), 10**30)
 
 
 def test_contracted_hours_replace_the_imports_and_the_allowance_follows(loaded: Store) -> None:

@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
-from tests.web.sessions import PASSWORD, signed_in
+from tests.web.sessions import PASSWORD, Clock, read_page, signed_in
 from wmt.domain.access import Role
-from wmt.services.accounts import ATTEMPTS_BEFORE_LOCK, SignInRefused, add_user, sign_in
+from wmt.services.accounts import add_user
+from wmt.services.sign_in import SignInRefused, sign_in
+from wmt.services.throttle import USERNAME_FREE_ATTEMPTS
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -31,6 +33,8 @@ PAGES = [
     "/admin/users",
     "/admin/users/new",
     "/admin/users/1",
+    "/admin/users/1/password",
+    "/admin/users/1/delete",
     "/admin/audit",
     "/admin/audit?download=csv",
 ]
@@ -53,9 +57,15 @@ FORMS: dict[str, dict[str, str]] = {
         "scope": "national",
         "password": PASSWORD,
     },
-    "/admin/users/1": {"role": "admin", "scope": "national"},
+    "/admin/users/1": {"role": "admin", "scope": "national", "version": "1"},
     "/admin/users/1/unlock": {},
+    "/admin/users/1/disable": {"version": "1"},
+    "/admin/users/1/enable": {"version": "1"},
+    "/admin/users/1/end-sessions": {},
+    "/admin/users/1/password": {"version": "1", "password": "a new password for nat"},
+    "/admin/users/1/delete": {"version": "1", "confirm": "yes"},
 }
+ADDRESS = "192.0.2.10"
 
 
 def token(client: TestClient, url: str = "/admin") -> str:
@@ -309,14 +319,8 @@ def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, stor
 
 
 def _user_id(admin: TestClient, username: str) -> int:
-    page = admin.get("/admin/users").text
-    found = re.search(
-        rf'href="/admin/users/(\d+)">Change role or scope'
-        rf'<span class="govuk-visually-hidden"> of {username}<',
-        page,
-    )
-    assert found is not None
-    return int(found.group(1))
+    links = read_page(admin.get("/admin/users")).links
+    return int(links[f"Manage {username}"].removeprefix("/admin/users/"))
 
 
 def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Store) -> None:
@@ -325,7 +329,13 @@ def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Stor
         "There is no team code 'T9' in the newest snapshot": {**new, "scope": "T9"},
         "Choose a password of at least 12 characters": {**new, "password": "short"},
         "Choose a role": {**new, "role": "boss"},
-        "There is already a user called 'nat'": {**new, "username": "nat"},
+        "There is already a user called 'nat'": {**new, "username": "NAT"},
+        "Enter a username of 1 to 120 characters, using only letters a to z, digits and "
+        ". _ - @ +": {**new, "username": "sam smith"},
+        "Enter an email address in the correct format, like name@example.org": {
+            **new,
+            "email": "sam at example",
+        },
         "A national or admin role's scope is national": {**new, "role": "national"},
     }
     for message, form in refusals.items():
@@ -339,45 +349,63 @@ def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Stor
     listing = text_of(admin.get("/admin/users"))
     assert "sam can now sign in" in listing and "Team manager" in listing
     assert "argon2" not in listing
-    sign_in(store, "sam", PASSWORD)
+    sign_in(store, "Sam", PASSWORD, ADDRESS)
     [event] = audit_rows(store)
     assert event["after"] == {"username": "sam", "role": "team_manager", "scope": "T1"}
+
+
+def _version(admin: TestClient, account_id: int) -> str:
+    return read_page(admin.get(f"/admin/users/{account_id}")).inputs["version"]
 
 
 def test_a_users_role_changes_but_an_admin_keeps_their_own(admin: TestClient, store: Store) -> None:
     add_user(store, "pat", PASSWORD, Role.PRACTITIONER, "S1")
     pat = _user_id(admin, "pat")
-    response = post(admin, f"/admin/users/{pat}", {"role": "head_of_pdu", "scope": "P1"})
+    change = {"role": "head_of_pdu", "scope": "P1", "version": _version(admin, pat)}
+    response = post(admin, f"/admin/users/{pat}", change)
     assert response.status_code == 303
-    assert sign_in(store, "pat", PASSWORD).role is Role.HEAD_OF_PDU
-    wrong = post(admin, f"/admin/users/{pat}", {"role": "regional_lead", "scope": "P1"})
-    assert "There is no region code 'P1'" in text_of(wrong)
+    assert sign_in(store, "pat", PASSWORD, ADDRESS).viewer.role is Role.HEAD_OF_PDU
+    wrong = post(admin, f"/admin/users/{pat}", {**change, "role": "regional_lead"})
+    assert (
+        read_page(wrong).inline_errors["scope"]
+        == "There is no region code 'P1' in the newest snapshot"
+    )
 
     ada = _user_id(admin, "ada")
-    refused = post(admin, f"/admin/users/{ada}", {"role": "national", "scope": "national"})
+    refused = post(
+        admin,
+        f"/admin/users/{ada}",
+        {"role": "national", "scope": "national", "version": _version(admin, ada)},
+    )
     assert refused.status_code == 400
-    assert "You cannot remove your own admin role" in text_of(refused)
-    assert sign_in(store, "ada", PASSWORD).role is Role.ADMIN
+    assert read_page(refused).errors == [
+        "You cannot remove your own admin role: ask another administrator"
+    ]
+    assert sign_in(store, "ada", PASSWORD, ADDRESS).viewer.role is Role.ADMIN
     [event] = audit_rows(store)
+    assert event["action"] == "change user"
     assert event["before"] == {"role": "practitioner", "scope": "S1"}
     assert event["after"] == {"role": "head_of_pdu", "scope": "P1"}
 
 
-def test_a_locked_account_is_unlocked(admin: TestClient, store: Store) -> None:
-    for _ in range(ATTEMPTS_BEFORE_LOCK):
+def test_failed_sign_ins_are_cleared(admin: TestClient, store: Store, clock: Clock) -> None:
+    for _ in range(USERNAME_FREE_ATTEMPTS):
         with pytest.raises(SignInRefused):
-            sign_in(store, "nat", "wrong password!")
-    with pytest.raises(SignInRefused, match="Too many failed attempts"):
-        sign_in(store, "nat", PASSWORD)
+            sign_in(store, "nat", "wrong password!", ADDRESS, clock.now)
+    with pytest.raises(SignInRefused):
+        sign_in(store, "nat", PASSWORD, ADDRESS, clock.now)  # right, but too soon: not counted
     nat = _user_id(admin, "nat")
-    assert 'govuk-tag--red">Locked' in admin.get("/admin/users").text
+    listing = read_page(admin.get("/admin/users"))
+    assert "Slowed 5 failed sign-ins" in listing.main
     response = post(admin, f"/admin/users/{nat}/unlock", {})
     assert response.status_code == 303
-    assert "nat is unlocked" in text_of(admin.get("/admin/users"))
-    assert sign_in(store, "nat", PASSWORD).username == "nat"
+    cleared = read_page(admin.get("/admin/users"))
+    assert cleared.banner == "nat's failed sign-ins are cleared: they can sign in at once."
+    assert "Slowed" not in cleared.main
+    assert sign_in(store, "nat", PASSWORD, ADDRESS, clock.now).viewer.username == "nat"
     [event] = audit_rows(store)
-    assert event["action"] == "unlock user"
-    assert isinstance(event["after"], dict) and event["after"]["locked_until"] is None
+    assert event["action"] == "clear failed sign-ins"
+    assert (event["before"], event["after"]) == ({"failed sign-ins": 5}, {"failed sign-ins": 0})
 
 
 def test_a_form_without_its_token_is_refused(admin: TestClient, store: Store) -> None:

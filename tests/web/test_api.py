@@ -94,7 +94,8 @@ def test_children_are_those_the_page_shows_each_person(person: TestClient) -> No
         page = {line.get("unit_code") or line["staff_code"] for line in download(person, url)}
         children = person.get(f"/api/{url.lstrip('/')}").json()["children"]
         assert {child.get("unit_code") or child["staff_code"] for child in children} == page
-    assert person.get("/api/region/R1/overview").status_code == 403
+    # Outside their scope is answered as if there were no such unit.
+    assert person.get("/api/region/R1/overview").status_code == 404
 
 
 def test_children_outside_scope_are_left_out(
@@ -208,7 +209,7 @@ def test_a_practitioner_sees_only_themself(person: TestClient) -> None:
         "/api/national/national/overview",
     ):
         refused = person.get(url)
-        assert refused.status_code == 403, url
+        assert refused.status_code == 404, url
         assert "Ada" not in refused.text and "S2" not in refused.text
 
 
@@ -235,7 +236,36 @@ def test_errors_are_json(client: TestClient, app: FastAPI) -> None:
         assert detail in response.json()["detail"], url
     invalid = client.get("/api/team/T1/overview?as_of=20-11-2026")
     assert invalid.status_code == 422
-    assert invalid.json()["detail"][0]["loc"] == ["query", "as_of"]
+    assert invalid.json()["errors"] == {
+        "as_of": "Enter the snapshot date as YYYY-MM-DD, like 2026-11-20"
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "message"),
+    [
+        ("/api/team/T1/overview?as_of=20261120", "as_of", "Enter the snapshot date as YYYY-MM-DD"),
+        (
+            "/api/team/T1/caseload?as_of=1999-12-31",
+            "as_of",
+            "The snapshot date must be between 1 January 2000",
+        ),
+        ("/api/team/T1/history?from=2026-02-30", "from", "The start date must be a real date"),
+        ("/api/team/T1/history?to=2026-W47-5", "to", "Enter the end date as YYYY-MM-DD"),
+        ("/api/team/" + "T" * 41 + "/overview", "code", "The code must be 40 characters or fewer"),
+        ("/api/team/T%001/overview", "code", "The code cannot contain a line break or other"),
+        ("/api/practitioner/S%1B1/overview", "staff_code", "The staff code cannot contain"),
+        ("/api/practitioner/S1/inputs?team=%E2%80%AET1", "team", "The team code cannot contain"),
+    ],
+)
+def test_every_parameter_is_checked_and_named_in_the_refusal(
+    client: TestClient, url: str, field: str, message: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 422, url
+    found = response.json()
+    assert list(found["errors"]) == [field] and found["errors"][field].startswith(message)
+    assert found["detail"] == found["errors"][field] + "."
 
 
 def test_the_openapi_document_describes_every_api_route(app: FastAPI) -> None:
@@ -286,6 +316,23 @@ def test_the_openapi_document_describes_every_api_route(app: FastAPI) -> None:
         for field, spec in schema.get("properties", {}).items():
             if name not in ("HTTPValidationError", "ValidationError"):
                 assert spec.get("description"), (name, field)
+    refusals = {
+        status: operation["responses"][status]["content"]["application/json"]["schema"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        for status in operation["responses"]
+        if status.startswith(("4", "5"))
+    }
+    assert {status: ref["$ref"].rsplit("/", 1)[-1] for status, ref in refusals.items()} == {
+        "400": "Problem",
+        "401": "Problem",
+        "403": "Problem",
+        "404": "Problem",
+        "409": "Problem",
+        "415": "Problem",
+        "422": "FieldProblems",
+    }
+    assert "HTTPValidationError" not in schemas
     history = document["paths"]["/api/{level}/{code}/history"]["get"]["parameters"]
     assert [p["name"] for p in history] == ["level", "code", "from", "to"]
     level = history[0]["schema"]

@@ -6,8 +6,6 @@ TestClient on the wmt side and by httpx on the provider's side.
 
 from __future__ import annotations
 
-import json
-from base64 import b64decode
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,21 +15,23 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from itsdangerous import TimestampSigner
 from oidc_provider_mock import User, run_server_in_thread  # type: ignore[import-untyped]
+from sqlalchemy import select
 
 from tests.case_folders import write_folder
 from tests.conftest import run_wmt
-from tests.web.sessions import PASSWORD, signed_in
+from tests.web.sessions import PASSWORD, form_token, read_page, session_row, signed_in
 from wmt.domain.access import Role, Viewer
 from wmt.errors import WmtError
-from wmt.services.accounts import SignInRefused, add_user, sign_in, viewer_for
+from wmt.services.accounts import add_user, viewer_for
 from wmt.services.importing import import_case_folder
+from wmt.services.sign_in import SignInRefused, sign_in
+from wmt.store import schema
 from wmt.store.transactions import Store
 from wmt.web.app import create_app
 from wmt.web.organisation_sign_in import DEFAULT_USERNAME_CLAIMS, OidcSettings
 
-SECRET_KEY = "test"
+ADDRESS = "192.0.2.20"
 WMT = "https://testserver"
 CALLBACK = f"{WMT}/sign-in/oidc/callback"
 MANAGER = "manager@probation.example"
@@ -82,7 +82,7 @@ def imported(store: Store, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def app(imported: Store, provider: Provider) -> FastAPI:
-    return create_app(imported, secret_key=SECRET_KEY, oidc=settings_for(provider))
+    return create_app(imported, oidc=settings_for(provider))
 
 
 @pytest.fixture
@@ -114,42 +114,50 @@ def authorise(authorisation_url: str, sub: str) -> str:
     return callback
 
 
-def session_of(browser: TestClient) -> dict[str, Any]:
-    """What the signed session cookie holds."""
-    cookie = browser.cookies.get("wmt_session")
-    if cookie is None:
-        return {}
-    content: dict[str, Any] = json.loads(b64decode(TimestampSigner(SECRET_KEY).unsign(cookie)))
-    return content
+def signed_in_as(store: Store, browser: TestClient) -> str | None:
+    """The username of the account the browser's session is signed in to, from the store."""
+    row = session_row(store, browser)
+    if row is None or row["user_account_id"] is None:
+        return None
+    table = schema.table_of(schema.UserAccount)
+    with store.engine.connect() as connection:
+        username = connection.execute(
+            select(table.c.username).where(table.c.id == row["user_account_id"])
+        ).scalar_one()
+    return str(username)
 
 
 def assert_nobody_signed_in(browser: TestClient) -> None:
-    assert "viewer" not in session_of(browser)
+    app = browser.app
+    assert isinstance(app, FastAPI)
+    assert signed_in_as(app.state.store, browser) is None
     response = browser.get("/team/T1/overview", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/sign-in?")
 
 
 def test_a_manager_signs_in_through_their_organisation_and_sees_their_team(
-    browser: TestClient,
+    browser: TestClient, imported: Store
 ) -> None:
+    browser.get("/sign-in")
+    before = browser.cookies.get("wmt_session")
     callback = authorise(to_provider(browser, "/team/T1/overview?as_of=2026-11-20"), "manager")
     back = browser.get(callback, follow_redirects=False)
     assert back.status_code == 303, back.text
     assert back.headers["location"] == "/team/T1/overview?as_of=2026-11-20"
-    viewer = session_of(browser)["viewer"]
-    assert viewer == {"username": MANAGER, "role": "team_manager", "scope": "T1"}
+    assert signed_in_as(imported, browser) == MANAGER
+    assert browser.cookies.get("wmt_session") != before  # a new session at sign-in
     assert browser.get("/team/T1/overview").status_code == 200
-    assert browser.get("/team/T2/overview").status_code == 403
+    assert browser.get("/team/T2/overview").status_code == 404
     assert browser.get("/", follow_redirects=False).headers["location"] == "/team/T1/overview"
 
 
 def test_the_email_claim_is_used_when_there_is_no_preferred_username(
-    browser: TestClient,
+    browser: TestClient, imported: Store
 ) -> None:
     back = browser.get(authorise(to_provider(browser, "/region/R1/overview"), "lead"))
     assert back.status_code == 200
-    assert session_of(browser)["viewer"]["username"] == "lead@probation.example"
+    assert signed_in_as(imported, browser) == "lead@probation.example"
 
 
 def test_the_provider_only_ever_returns_people_to_this_site(browser: TestClient) -> None:
@@ -201,9 +209,7 @@ def test_a_person_who_denies_the_request_is_not_signed_in(browser: TestClient) -
 def test_a_wrong_client_secret_is_refused_by_the_provider(
     imported: Store, provider: Provider
 ) -> None:
-    app = create_app(
-        imported, secret_key=SECRET_KEY, oidc=settings_for(provider, client_secret="wrong")
-    )
+    app = create_app(imported, oidc=settings_for(provider, client_secret="wrong"))
     with TestClient(app, base_url=WMT) as browser:
         refused = browser.get(authorise(to_provider(browser), "manager"))
         assert refused.status_code == 400
@@ -219,7 +225,7 @@ def test_the_sign_in_page_offers_the_organisation_only_when_configured(
         assert "Sign in with Probation Service" in page
         assert 'href="/sign-in/oidc?next=/team/T1/overview%3Fas_of%3D2026-11-20"' in page
         assert 'name="password"' in page
-    plain = create_app(imported, secret_key=SECRET_KEY)
+    plain = create_app(imported)
     with TestClient(plain, base_url=WMT) as browser:
         page = browser.get("/sign-in").text
         assert "Sign in with" not in page and 'name="password"' in page
@@ -231,18 +237,19 @@ def test_an_account_without_a_password_never_signs_in_locally(
 ) -> None:
     for guess in ("", "not a password anyone has", "!no-local-password", PASSWORD):
         with pytest.raises(SignInRefused):
-            sign_in(imported, MANAGER, guess)
+            sign_in(imported, MANAGER, guess, ADDRESS)
     add_user(imported, "nat", PASSWORD, Role.NATIONAL, "national")
-    assert sign_in(imported, "nat", PASSWORD).username == "nat"
+    assert sign_in(imported, "nat", PASSWORD, ADDRESS).viewer.username == "nat"
     with TestClient(app, base_url=WMT) as browser:
         signed_in(browser, "nat")
-        assert session_of(browser)["viewer"]["username"] == "nat"
+        assert signed_in_as(imported, browser) == "nat"
 
 
 def test_accounts_are_found_by_username(imported: Store) -> None:
     assert viewer_for(imported, MANAGER) == Viewer(MANAGER, Role.TEAM_MANAGER, "T1")
-    assert viewer_for(imported, MANAGER.upper()) is None
+    assert viewer_for(imported, MANAGER.upper()) == Viewer(MANAGER, Role.TEAM_MANAGER, "T1")
     assert viewer_for(imported, "nobody") is None
+    assert viewer_for(imported, "nul\x00") is None
 
 
 def test_settings_come_from_the_environment_or_are_off() -> None:
@@ -274,10 +281,10 @@ def test_the_app_reads_the_settings_from_the_environment(
     monkeypatch.setenv("WMT_OIDC_CLIENT_ID", provider.client_id)
     monkeypatch.setenv("WMT_OIDC_CLIENT_SECRET", provider.client_secret)
     monkeypatch.setenv("WMT_OIDC_NAME", "the Probation Service")
-    with TestClient(create_app(imported, secret_key=SECRET_KEY), base_url=WMT) as browser:
+    with TestClient(create_app(imported), base_url=WMT) as browser:
         assert "Sign in with the Probation Service" in browser.get("/sign-in").text
         browser.get(authorise(to_provider(browser), "manager"))
-        assert session_of(browser)["viewer"]["username"] == MANAGER
+        assert signed_in_as(imported, browser) == MANAGER
 
 
 def test_the_command_line_adds_an_account_that_signs_in_only_through_the_organisation(
@@ -297,6 +304,27 @@ def test_the_command_line_adds_an_account_that_signs_in_only_through_the_organis
             "kim@probation.example", Role.PRACTITIONER, "S1"
         )
         with pytest.raises(SignInRefused):
-            sign_in(store, "kim@probation.example", "")
+            sign_in(store, "kim@probation.example", "", ADDRESS)
     finally:
         store.engine.dispose()
+
+
+def test_someone_who_signs_in_through_their_organisation_has_no_password_to_change(
+    browser: TestClient,
+) -> None:
+    browser.get(authorise(to_provider(browser), "manager"))
+    assert "Change password" not in read_page(browser.get("/team/T1/overview")).links
+    page = read_page(browser.get("/account/password"))
+    assert "you have no wmt password to change" in page.main
+    assert "current_password" not in page.inputs
+    refused = browser.post(
+        "/account/password",
+        data={
+            "csrf_token": form_token(browser, "/account/password"),
+            "current_password": "anything at all",
+            "new_password": "a new and longer password",
+            "confirm_password": "a new and longer password",
+        },
+    )
+    assert refused.status_code == 400
+    assert read_page(refused).errors == ["You have no wmt password to change"]

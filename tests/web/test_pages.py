@@ -6,6 +6,7 @@ import html
 import io
 import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.case_folders import VALID_FILES, write_folder
-from tests.web.sessions import PASSWORD, signed_in
+from tests.web.sessions import PASSWORD, read_page, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.importing import import_case_folder
@@ -30,6 +31,22 @@ def body_rows(page: str) -> list[str]:
     """The rows of the page's table body, each as the text a person reads."""
     body = page[page.index('<tbody class="govuk-table__body">') : page.index("</tbody>")]
     return [text(row).strip() for row in re.split(r"<tr[^>]*>", body)[1:]]
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [value or "" for name, value in attrs if tag == "a" and name == "href"]
+
+
+def links(page: str) -> list[str]:
+    """Where every link on the page goes."""
+    parser = _Links()
+    parser.feed(page)
+    return parser.found
 
 
 def csv_rows(response: object) -> list[list[str]]:
@@ -286,8 +303,10 @@ def test_signals_on_the_overview_stay_within_scope(
         signed_in(manager, "manager")
         page = manager.get("/team/T2/overview").text
         assert "No signals on 2026-11-20." in text(page)
-        assert "S2" not in page and "Carter" not in page and "/team/T1" not in page
-        assert manager.get("/team/T1/overview").status_code == 403
+        words = text(page).split()
+        assert "S2" not in words and "Carter" not in words
+        assert not [link for link in links(page) if "S2" in link or link.startswith("/team/T1")]
+        assert manager.get("/team/T1/overview").status_code == 404
 
 
 def _many_signals(store: Store, folder: Path) -> None:
@@ -326,9 +345,9 @@ def test_long_tables_come_a_hundred_rows_to_a_page(
         for row in body_rows(client.get(f"/pdu/P1/signals?page={n}").text)
     ]
     assert len(shown) == total and len(set(shown)) == total
-    # Out of range or not a number: the nearest page there is.
+    # Past the last page (a link kept from when the table was longer): the last page.
     assert body_rows(client.get("/pdu/P1/signals?page=999").text) == body_rows(final.text)
-    assert body_rows(client.get("/pdu/P1/signals?page=x").text) == body_rows(first.text)
+    assert body_rows(client.get(f"/pdu/P1/signals?page={2**31 - 1}").text) == body_rows(final.text)
     # Downloads hold every row whatever the page.
     link = re.search(r'href="(\?[^"]*download=csv[^"]*)"', final.text)
     assert link is not None and "page=" not in link.group(1)
@@ -338,3 +357,58 @@ def test_long_tables_come_a_hundred_rows_to_a_page(
 def test_a_short_table_has_no_pagination(client: TestClient) -> None:
     page = client.get("/team/T2/quality").text
     assert "govuk-pagination" not in page and "Showing rows" not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("page=x", "Enter the page number as a whole number, like 2."),
+        ("page=0", "Enter the page number as a whole number from 1 to 2,147,483,647."),
+        ("page=-1", "Enter the page number as a whole number, like 2."),
+        (f"page={10**30}", "Enter the page number as a whole number from 1 to 2,147,483,647."),
+        ("page=%D9%A3", "Enter the page number using the digits 0 to 9."),
+        ("as_of=20261120", "Enter the snapshot date as YYYY-MM-DD, like 2026-11-20."),
+        ("as_of=2026-W47-5", "Enter the snapshot date as YYYY-MM-DD, like 2026-11-20."),
+        ("as_of=0001-01-01", "The snapshot date must be between 1 January 2000 and 31 December"),
+        ("as_of=2026-02-30", "The snapshot date must be a real date."),
+        ("sort=password", "sort must be one of: available_points, capacity_percent,"),
+        ("order=sideways", "order must be one of: ascending, descending."),
+        ("download=pdf", "download must be one of: csv, xlsx."),
+        ("signal=nonsense", "signal must be one of: caseload at risk, caseload unreasonable,"),
+    ],
+)
+def test_a_parameter_the_page_does_not_offer_is_refused_with_what_to_use(
+    client: TestClient, query: str, message: str
+) -> None:
+    for url in ("/pdu/P1/signals", "/team/T1/overview", "/practitioner/S1/overview"):
+        response = client.get(f"{url}?{query}")
+        page = read_page(response)
+        assert response.status_code == 400, (url, query)
+        assert page.heading == "Sorry, we cannot show that"
+        assert message in page.main, (url, page.main)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/team/" + "T" * 41 + "/overview",
+        "/team/T%001/overview",
+        "/practitioner/S%1B1/history",
+        "/practitioner/%E2%80%AES1/overview",
+        "/pdu/P%7F1/signals",
+        "/team/T%001/audit",
+    ],
+)
+def test_a_code_no_unit_could_have_is_not_found_without_asking_the_store(
+    client: TestClient, path: str
+) -> None:
+    response = client.get(path)
+    page = read_page(response)
+    assert response.status_code == 404 and page.heading == "Sorry, we cannot show that"
+    assert "with that code" in page.main
+
+
+def test_blank_parameters_mean_the_defaults(client: TestClient) -> None:
+    blank = client.get("/team/T1/overview?sort=&order=&as_of=&page=&download=&signal=")
+    assert blank.status_code == 200
+    assert body_rows(blank.text) == body_rows(client.get("/team/T1/overview").text)

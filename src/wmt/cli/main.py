@@ -10,12 +10,18 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from wmt.store.transactions import ConsistentStore
+from wmt.cli import operations
+from wmt.cli.options import (
+    DbOption,
+    close_opened,
+    log_to_standard_error,
+    open_consistent,
+    parse_date,
+)
 
 app = typer.Typer(
     help="Measure probation practitioners' workload and capacity.",
@@ -28,6 +34,11 @@ points_app = typer.Typer(help="Show or load the points configuration.", no_args_
 app.add_typer(points_app, name="points")
 users_app = typer.Typer(help="Accounts for the web pages.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+
+
+@app.callback()
+def _every_command(context: typer.Context) -> None:
+    context.call_on_close(close_opened)
 
 
 class RoleOption(StrEnum):
@@ -63,15 +74,6 @@ class Scale(StrEnum):
     national = "national"
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="SQLite file or database URL (postgresql+psycopg://…). "
-        "Default: $WMT_DATABASE_URL, else ./wmt.db.",
-        show_default=False,
-    ),
-]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -79,24 +81,8 @@ AsOfOption = Annotated[
     ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")]
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date; expected YYYY-MM-DD", param_hint=option
-        ) from None
-
-
-def _store(db: str | None) -> ConsistentStore:
-    """The store, read as one consistent state for the whole command (its writes excepted)."""
-    from wmt.store.database import database_url, open_store
-
-    return open_store(database_url(db)).consistent()
+_date = parse_date
+_store = open_consistent
 
 
 @app.command("import")
@@ -119,10 +105,14 @@ def import_snapshot(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import dated snapshots, replacing any earlier import for the same date."""
+    """Import dated snapshots, replacing any earlier import for the same date.
+
+    Exits 0 when every snapshot was imported, 1 when one was refused or failed.
+    """
     from wmt.cli.progress import stages
     from wmt.services.importing import import_path
 
+    log_to_standard_error(format="console", level="error")
     on = _date(as_of, "--as-of")
     with stages([f"Importing {path.name}"]) as advance:
         summaries = import_path(_store(db), path, on)
@@ -456,46 +446,9 @@ def users_add(
     typer.echo(f"Added {username} ({role.value}, {scope}{how}).")
 
 
-@app.command("serve")
-def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers",
-            min=1,
-            max=32,
-            help="Server processes; more than one uses more cores for many people at once.",
-        ),
-    ] = 1,
-    db: DbOption = None,
-) -> None:
-    """Serve the workload pages and the JSON API on this machine."""
-    import os
-    import secrets
-
-    import uvicorn
-
-    from wmt.store.database import database_url
-    from wmt.web.app import create_app
-
-    engine = _store(db)  # refuses a missing or out-of-date database before anything starts
-    typer.echo(f"Serving http://{host}:{port}/ (press Ctrl+C to stop)")
-    if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
-        return
-    # Every process must open the same database and sign sessions with the same key.
-    os.environ["WMT_DATABASE_URL"] = database_url(db)
-    os.environ.setdefault("WMT_SECRET_KEY", secrets.token_urlsafe(32))
-    uvicorn.run(
-        "wmt.web.app:from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+app.command("serve")(operations.serve)
+app.add_typer(operations.db_app, name="db")
+app.command("backup")(operations.backup)
 
 
 def run() -> None:

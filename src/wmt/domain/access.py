@@ -64,9 +64,14 @@ class Viewer:
         """The page a person starts from: their own scope."""
         return SCOPE_LEVEL[self.role], self.scope
 
+    @property
+    def sees_everything(self) -> bool:
+        """Whether nothing is outside this person's scope (national and admin roles)."""
+        return self.role in (Role.NATIONAL, Role.ADMIN)
+
     def may_view(self, place: Place) -> bool:
         """Whether the place lies inside this person's scope."""
-        if self.role in (Role.NATIONAL, Role.ADMIN):
+        if self.sees_everything:
             return True
         if self.role is Role.PRACTITIONER:
             return place.level == PRACTITIONER and place.code == self.scope

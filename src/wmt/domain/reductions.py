@@ -1,9 +1,13 @@
-"""Reduction reasons (the catalogue) and the arithmetic of allowance hours."""
+"""Reduction reasons (the catalogue), the arithmetic of allowance hours, and the hours of
+reductions in force day by day."""
 
 from __future__ import annotations
 
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -108,8 +112,64 @@ def reduction_status(
 
 def months_after(start: date, months: int) -> date:
     """The same day of the month, months later (the month's last day if it has fewer days)."""
-    import calendar
-
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A reduction's weekly hours over the days it is in force: start to end, both included
+    (no end: open-ended)."""
+
+    reason: str
+    hours: Decimal
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Excess:
+    """The first day reductions in force total more than a limit, and their total that day."""
+
+    day: date
+    total: Decimal
+
+
+def _changes(reductions: Iterable[InForce]) -> dict[date, Decimal]:
+    """How the total in force changes, by the day it changes: up on each start, down on the
+    day after each end. Between those days the total stays the same."""
+    changes: defaultdict[date, Decimal] = defaultdict(Decimal)
+    for reduction in reductions:
+        if reduction.end is not None and reduction.end < reduction.start:
+            continue  # never in force
+        changes[reduction.start] += reduction.hours
+        if reduction.end is not None and reduction.end < date.max:
+            changes[reduction.end + timedelta(days=1)] -= reduction.hours
+    return changes
+
+
+def first_excess(
+    reductions: Iterable[InForce], limit: Decimal, start: date, end: date | None = None
+) -> Excess | None:
+    """The first day from start to end (both included; no end: every later day) on which the
+    reductions in force total more than the limit; None if they never do.
+
+    Only the days a reduction starts or ends can change the total, so only those are looked
+    at, whatever the span; sums are exact.
+    """
+    changes = _changes(reductions)
+    total = sum((change for day, change in changes.items() if day <= start), Decimal(0))
+    if total > limit:
+        return Excess(start, total)
+    for day in sorted(day for day in changes if day > start and (end is None or day <= end)):
+        total += changes[day]
+        if total > limit:
+            return Excess(day, total)
+    return None
+
+
+def of_reason(reductions: Iterable[InForce], reason: str) -> list[InForce]:
+    """The reductions given for a reason, its name matched case-insensitively."""
+    wanted = reason.strip().casefold()
+    return [r for r in reductions if r.reason.strip().casefold() == wanted]

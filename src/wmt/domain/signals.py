@@ -1,17 +1,22 @@
 """The management signals, declared as data: what each means and why a manager acts on it.
 
-The numbers come from the thresholds in the points configuration in force on the date.
+The numbers come from the thresholds in the points configuration in force on the date;
+for figures out of date, the one in force today.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Signals about the store as a whole rather than any unit's people or teams.
+SNAPSHOT_GAP = "snapshot gap"
+OUT_OF_DATE = "figures out of date"
+
 
 @dataclass(frozen=True)
 class SignalDefinition:
     code: str
-    applies_to: str  # "practitioner" or "team"
+    applies_to: str  # "practitioner", "team", or "national": the store as a whole
     rule: str  # the rule, with {threshold} names filled from the configuration
     why: str
 
@@ -57,10 +62,16 @@ SIGNALS: tuple[SignalDefinition, ...] = (
         "the WMT's purpose is to balance work across a team",
     ),
     SignalDefinition(
-        "snapshot gap",
+        SNAPSHOT_GAP,
         "national",
         "no snapshot for more than {snapshot_gap_days} days within the last {overload_weeks} weeks",
         "sustained overload cannot be judged across a gap; it is never bridged silently",
+    ),
+    SignalDefinition(
+        OUT_OF_DATE,
+        "national",
+        "the newest snapshot is more than {stale_snapshot_days} days old",
+        "the figures may no longer show who is overloaded; the nightly import may have stopped",
     ),
 )
 

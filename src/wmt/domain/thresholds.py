@@ -20,6 +20,7 @@ class Thresholds:
     protected_capacity_percent: Decimal = Decimal(100)  # NQOs and PQiPs should stay under
     team_range_percent: Decimal = Decimal(40)  # imbalance: highest minus lowest above this
     team_iqr_percent: Decimal = Decimal(20)  # … or interquartile range above this
+    stale_snapshot_days: int = 3  # figures older than this: has the nightly import stopped?
 
 
 # Valid ranges when editing: (low, high, whole number only).
@@ -34,5 +35,6 @@ THRESHOLD_RANGES: dict[str, tuple[Decimal, Decimal, bool]] = {
     "protected_capacity_percent": (Decimal(0), Decimal(999), False),
     "team_range_percent": (Decimal(0), Decimal(999), False),
     "team_iqr_percent": (Decimal(0), Decimal(999), False),
+    "stale_snapshot_days": (Decimal(1), Decimal(365), True),
 }
 THRESHOLD_NAMES: tuple[str, ...] = tuple(field.name for field in fields(Thresholds))

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
-from wmt.domain.signals import PROTECTED_REASONS
+from wmt.domain.signals import OUT_OF_DATE, PROTECTED_REASONS, SNAPSHOT_GAP
 from wmt.domain.thresholds import Thresholds
 from wmt.engine.tables import OWNER_KEY
 
@@ -207,7 +207,7 @@ def team_imbalance(today: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
 def gap_signals(dates: list[date], on: date, thresholds: Thresholds) -> pl.DataFrame:
     rows = [
         {
-            "signal": "snapshot gap",
+            "signal": SNAPSHOT_GAP,
             "staff_code": None,
             "team_code": None,
             "value": str((later - earlier).days),
@@ -217,6 +217,27 @@ def gap_signals(dates: list[date], on: date, thresholds: Thresholds) -> pl.DataF
         }
         for earlier, later in snapshot_gaps(dates, on, thresholds)
     ]
+    return pl.DataFrame(rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
+
+
+def out_of_date(newest: date, today: date, stale_after_days: int) -> pl.DataFrame:
+    """A signal when the newest snapshot is more than `stale_after_days` old (the threshold
+    in force today): the figures people act on may be days behind, because the nightly
+    import stopped or keeps being refused."""
+    age = (today - newest).days
+    rows = []
+    if age > stale_after_days:
+        rows.append(
+            {
+                "signal": OUT_OF_DATE,
+                "staff_code": None,
+                "team_code": None,
+                "value": str(age),
+                "threshold": f"{stale_after_days} days",
+                "detail": f"the newest snapshot is of {newest}, {age} days before {today}: "
+                "check that the nightly import is running and not refused",
+            }
+        )
     return pl.DataFrame(rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
 
 

@@ -1,75 +1,52 @@
-"""Local accounts: passwords hashed with argon2, repeated failures slowed down by a lock-out."""
+"""Accounts: who may sign in, with which role and scope, and the rules their details follow.
+
+Usernames are unique ignoring capitals and use a small set of characters, so two accounts can
+never look alike. What administrators change about an account is in `account_changes`.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, Select, insert, select
 
 from wmt.domain.access import SCOPE_LEVEL, Role, Viewer
 from wmt.errors import NotFound, WmtError
+from wmt.services import throttle
 from wmt.services.audit import record_change
+from wmt.services.passwords import (
+    NO_LOCAL_PASSWORD,
+    has_local_password,
+    hash_password,
+    password_problem,
+)
 from wmt.services.places import place_of
+from wmt.services.sessions import SessionAccount, SessionPolicy, signed_in_summaries, utc_now
 from wmt.store import schema
 from wmt.store.transactions import Store
 
-ATTEMPTS_BEFORE_LOCK = 5
-LOCK_MINUTES = 15
-_HASHER = PasswordHasher()
-_DECOY_HASH = _HASHER.hash("not a password anyone has")
-# Stored instead of a hash for people who sign in only through their organisation: no
-# password can ever match it.
-NO_LOCAL_PASSWORD = "!no-local-password"
+USERNAME_RULE = (
+    "Enter a username of 1 to 120 characters, using only letters a to z, digits and . _ - @ +"
+)
+_USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,120}")
+# An email address as the HTML standard defines a valid one, at most 254 characters.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+_LEVEL_WORDS = {
+    "practitioner": "staff code",
+    "team": "team code",
+    "pdu": "PDU code",
+    "region": "region code",
+}
 
 
-class SignInRefused(WmtError):
-    """Wrong username or password, or too many attempts: the message says which to do."""
-
-
-def add_user(store: Store, username: str, password: str | None, role: Role, scope: str) -> None:
-    """An account; with no password it can only sign in through the organisation."""
-    if password is not None and len(password) < 12:
-        raise WmtError("Choose a password of at least 12 characters.")
-    table = schema.table_of(schema.UserAccount)
-    with store.writing() as connection:
-        exists = connection.execute(select(table.c.id).where(table.c.username == username)).first()
-        if exists is not None:
-            raise WmtError(f"There is already a user called {username!r}.")
-        connection.execute(
-            insert(table).values(
-                username=username,
-                password_hash=NO_LOCAL_PASSWORD if password is None else _HASHER.hash(password),
-                role=role.value,
-                scope=scope,
-                failed_attempts=0,
-                created_at=datetime.now(),
-            )
-        )
-
-
-def sign_in(store: Store, username: str, password: str, now: datetime | None = None) -> Viewer:
-    """The person, if the password is right and they are not locked out.
-
-    A failure is recorded (and commits) before it is reported, so attempts add up.
-    """
-    now = now or datetime.now()
-    table = schema.table_of(schema.UserAccount)
-    with store.writing() as connection:
-        row = connection.execute(select(table).where(table.c.username == username)).first()
-        refusal: str | None
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            minutes = int((row.locked_until - now).total_seconds() // 60) + 1
-            refusal = f"Too many failed attempts. Try again in {minutes} minute(s)."
-        else:
-            refusal = _check_password(connection, table, row, password, now)
-    if refusal is not None:
-        raise SignInRefused(refusal)
-    assert row is not None
-    return Viewer(row.username, Role(row.role), row.scope)
+def username_problem(username: str) -> str | None:
+    return None if _USERNAME.fullmatch(username) else USERNAME_RULE
 
 
 class AccountRefused(WmtError):
@@ -80,50 +57,155 @@ class AccountRefused(WmtError):
         super().__init__("; ".join(problems.values()))
 
 
+def add_user(store: Store, username: str, password: str | None, role: Role, scope: str) -> None:
+    """An account; with no password it can only sign in through the organisation."""
+    problem = username_problem(username)
+    if problem is None and password is not None:
+        problem = password_problem(password)
+    if problem is not None:
+        raise WmtError(problem + ".")
+    with store.writing() as connection:
+        _insert(connection, username, password, role, scope, None, None)
+
+
+def _insert(
+    connection: Connection,
+    username: str,
+    password: str | None,
+    role: Role,
+    scope: str,
+    full_name: str | None,
+    email: str | None,
+) -> int:
+    table = schema.table_of(schema.UserAccount)
+    taken = connection.execute(
+        select(table.c.username).where(table.c.username_key == username.lower())
+    ).first()
+    if taken is not None:
+        raise AccountRefused({"username": f"There is already a user called {taken.username!r}"})
+    inserted = connection.execute(
+        insert(table).returning(table.c.id),
+        {
+            "username": username,
+            "username_key": username.lower(),
+            "password_hash": NO_LOCAL_PASSWORD if password is None else hash_password(password),
+            "role": role.value,
+            "scope": scope,
+            "full_name": full_name,
+            "email": email,
+            "disabled": False,
+            "version": 1,
+            "created_at": datetime.now(),
+        },
+    )
+    return int(inserted.scalar_one())
+
+
 @dataclass(frozen=True)
 class AccountRecord:
     """An account as administrators see it: never its password hash."""
 
     id: int
     username: str
+    full_name: str | None
+    email: str | None
     role: Role
     scope: str
-    locked_until: datetime | None  # set only while the account is locked
+    disabled: bool
+    has_password: bool
+    version: int
+    sessions: int = 0  # open now
+    last_seen_at: datetime | None = None  # UTC, of the latest session open now
+    failed_sign_ins: int = 0  # still remembered against the username
 
     @property
-    def locked(self) -> bool:
-        return self.locked_until is not None
+    def slowed(self) -> bool:
+        """Whether sign-ins with this username now have to wait between attempts."""
+        return self.failed_sign_ins >= throttle.USERNAME_FREE_ATTEMPTS
 
 
-def list_accounts(store: Store, now: datetime | None = None) -> list[AccountRecord]:
-    """Every account, by username."""
-    now = now or datetime.now()
+def record_of(row: Row[Any], **extra: Any) -> AccountRecord:
+    return AccountRecord(
+        row.id,
+        row.username,
+        row.full_name,
+        row.email,
+        Role(row.role),
+        row.scope,
+        row.disabled,
+        has_local_password(row.password_hash),
+        row.version,
+        **extra,
+    )
+
+
+def list_accounts(
+    store: Store, policy: SessionPolicy | None = None, now: datetime | None = None
+) -> list[AccountRecord]:
+    """Every account by username, with its open sessions and remembered failed sign-ins."""
     table = schema.table_of(schema.UserAccount)
-    query = select(
-        table.c.id, table.c.username, table.c.role, table.c.scope, table.c.locked_until
-    ).order_by(table.c.username)
+    return _records(store, select(table).order_by(table.c.username_key), policy, now, None)
+
+
+def account_by_id(
+    store: Store, account_id: int, policy: SessionPolicy | None = None, now: datetime | None = None
+) -> AccountRecord:
+    table = schema.table_of(schema.UserAccount)
+    query = select(table).where(table.c.id == account_id)
+    found = _records(store, query, policy, now, [account_id])
+    if not found:
+        raise NotFound(f"There is no account {account_id}: it may have been deleted.")
+    return found[0]
+
+
+def _records(
+    store: Store,
+    query: Select[Any],
+    policy: SessionPolicy | None,
+    now: datetime | None,
+    account_ids: list[int] | None,
+) -> list[AccountRecord]:
+    now = now or utc_now()
     with store.reading() as connection:
         rows = connection.execute(query).all()
-    return [
-        AccountRecord(
-            row.id,
-            row.username,
-            Role(row.role),
-            row.scope,
-            row.locked_until if row.locked_until is not None and row.locked_until > now else None,
+        signed_in = signed_in_summaries(connection, policy or SessionPolicy(), now, account_ids)
+        counters = {row.id: throttle.username_counter(row.username) for row in rows}
+        failures = throttle.recent_failures(connection, list(counters.values()), now)
+    records = []
+    for row in rows:
+        summary = signed_in.get(row.id)
+        records.append(
+            record_of(
+                row,
+                sessions=summary.sessions if summary else 0,
+                last_seen_at=summary.last_seen_at if summary else None,
+                failed_sign_ins=failures[counters[row.id].key],
+            )
         )
-        for row in rows
-    ]
+    return records
 
 
-def account_by_id(store: Store, account_id: int, now: datetime | None = None) -> AccountRecord:
-    for account in list_accounts(store, now):
-        if account.id == account_id:
-            return account
-    raise NotFound(f"There is no account {account_id}.")
+def account_for_organisation(store: Store, username: str) -> SessionAccount | None:
+    """The account of someone their organisation vouches for, matched ignoring capitals."""
+    name = username.strip()
+    if not name or len(name) > 200 or not name.isprintable():
+        return None
+    table = schema.table_of(schema.UserAccount)
+    with store.reading() as connection:
+        row = connection.execute(select(table).where(table.c.username_key == name.lower())).first()
+    if row is None or row.disabled:
+        return None
+    viewer = Viewer(row.username, Role(row.role), row.scope)
+    return SessionAccount(row.id, viewer, has_local_password(row.password_hash))
 
 
-def _role_and_scope(store: Store, role_text: str, scope: str) -> tuple[Role, str]:
+def viewer_for(store: Store, username: str) -> Viewer | None:
+    """The person with this username (ignoring capitals), if their account is in use."""
+    account = account_for_organisation(store, username)
+    return account.viewer if account is not None else None
+
+
+def role_and_scope(store: Store, role_text: str, scope: str) -> tuple[Role, str]:
     """The role and its scope code, checked against the newest snapshot; AccountRefused if not."""
     try:
         role = Role(role_text)
@@ -135,55 +217,58 @@ def _role_and_scope(store: Store, role_text: str, scope: str) -> tuple[Role, str
         if scope.lower() not in ("", "national"):
             raise AccountRefused({"scope": "A national or admin role's scope is national"})
         return role, "national"
+    words = _LEVEL_WORDS[level]
     if not scope:
-        raise AccountRefused({"scope": f"Enter the {_LEVEL_WORDS[level]} this person may see"})
+        raise AccountRefused({"scope": f"Enter the {words} this person may see"})
+    if len(scope) > 40 or not scope.isprintable():
+        raise AccountRefused({"scope": f"Enter a {words} of up to 40 letters and digits"})
     try:
         place_of(store, level, scope)
     except NotFound:
         raise AccountRefused(
-            {"scope": f"There is no {_LEVEL_WORDS[level]} {scope!r} in the newest snapshot"}
+            {"scope": f"There is no {words} {scope!r} in the newest snapshot"}
         ) from None
     return role, scope
 
 
-_LEVEL_WORDS = {
-    "practitioner": "staff code",
-    "team": "team code",
-    "pdu": "PDU code",
-    "region": "region code",
-}
+def details_problems(full_name: str, email: str) -> dict[str, str]:
+    """What is wrong with a full name and email address (both optional), by field."""
+    problems: dict[str, str] = {}
+    if len(full_name) > 200 or not full_name.isprintable():
+        problems["full_name"] = "Enter a full name of up to 200 characters, on one line"
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        problems["email"] = "Enter an email address in the correct format, like name@example.org"
+    return problems
 
 
 def add_account(
-    store: Store, username: str, password: str, role_text: str, scope: str, by: str
-) -> None:
+    store: Store,
+    username: str,
+    password: str,
+    role_text: str,
+    scope: str,
+    by: str,
+    *,
+    full_name: str = "",
+    email: str = "",
+) -> int:
     """A new local account, with its audit event; AccountRefused if anything is wrong."""
+    username, full_name, email = username.strip(), full_name.strip(), email.strip()
     problems: dict[str, str] = {}
-    username = username.strip()
-    if not username or len(username) > 120 or any(c.isspace() for c in username):
-        problems["username"] = "Enter a username of up to 120 characters, without spaces"
-    if len(password) < 12:
-        problems["password"] = "Choose a password of at least 12 characters"
+    if (problem := username_problem(username)) is not None:
+        problems["username"] = problem
+    problems.update(details_problems(full_name, email))
     try:
-        role, scope = _role_and_scope(store, role_text, scope)
+        role, scope = role_and_scope(store, role_text, scope)
     except AccountRefused as refused:
         problems.update(refused.problems)
+    if (problem := password_problem(password)) is not None:
+        problems["password"] = problem
     if problems:
         raise AccountRefused(problems)
-    table = schema.table_of(schema.UserAccount)
     with store.writing() as connection:
-        taken = connection.execute(select(table.c.id).where(table.c.username == username)).first()
-        if taken is not None:
-            raise AccountRefused({"username": f"There is already a user called {username!r}"})
-        connection.execute(
-            insert(table).values(
-                username=username,
-                password_hash=_HASHER.hash(password),
-                role=role.value,
-                scope=scope,
-                failed_attempts=0,
-                created_at=datetime.now(),
-            )
+        account_id = _insert(
+            connection, username, password, role, scope, full_name or None, email or None
         )
         record_change(
             connection,
@@ -191,93 +276,12 @@ def add_account(
             action="add user",
             subject=f"user {username}",
             before=None,
-            after={"username": username, "role": role.value, "scope": scope},
+            after={"username": username, "role": role.value, "scope": scope}
+            | audited_details(full_name or None, email or None),
         )
+    return account_id
 
 
-def change_access(store: Store, account_id: int, role_text: str, scope: str, by: str) -> None:
-    """Give an account another role and scope. Nobody can take away their own admin role."""
-    account = account_by_id(store, account_id)
-    role, scope = _role_and_scope(store, role_text, scope)
-    if account.username == by and account.role is Role.ADMIN and role is not Role.ADMIN:
-        raise AccountRefused(
-            {"role": "You cannot remove your own admin role: ask another administrator"}
-        )
-    table = schema.table_of(schema.UserAccount)
-    with store.writing() as connection:
-        connection.execute(
-            update(table).where(table.c.id == account_id).values(role=role.value, scope=scope)
-        )
-        record_change(
-            connection,
-            username=by,
-            action="change user access",
-            subject=f"user {account.username}",
-            before={"role": account.role.value, "scope": account.scope},
-            after={"role": role.value, "scope": scope},
-        )
-
-
-def unlock_account(store: Store, account_id: int, by: str) -> str:
-    """Let a locked-out person try again at once; returns their username."""
-    table = schema.table_of(schema.UserAccount)
-    with store.writing() as connection:
-        row = connection.execute(select(table).where(table.c.id == account_id)).first()
-        if row is None:
-            raise NotFound(f"There is no account {account_id}.")
-        connection.execute(
-            update(table)
-            .where(table.c.id == account_id)
-            .values(failed_attempts=0, locked_until=None)
-        )
-        record_change(
-            connection,
-            username=by,
-            action="unlock user",
-            subject=f"user {row.username}",
-            before={"failed_attempts": row.failed_attempts, "locked_until": row.locked_until},
-            after={"failed_attempts": 0, "locked_until": None},
-        )
-    return str(row.username)
-
-
-def _check_password(
-    connection: Connection, table: Table, row: Row[Any] | None, password: str, now: datetime
-) -> str | None:
-    """None if the password is right; otherwise record the failure and say what to do."""
-    stored = row.password_hash if row is not None else NO_LOCAL_PASSWORD
-    usable = stored != NO_LOCAL_PASSWORD
-    try:
-        # An unknown username, or an account with no local password, is checked against a
-        # decoy, so all take the same time.
-        _HASHER.verify(stored if usable else _DECOY_HASH, password)
-        correct = usable
-    except (VerificationError, InvalidHashError):
-        correct = False
-    if row is None:
-        return "The username or password is not right."
-    if correct:
-        connection.execute(
-            update(table).where(table.c.id == row.id).values(failed_attempts=0, locked_until=None)
-        )
-        return None
-    failures = row.failed_attempts + 1
-    locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= ATTEMPTS_BEFORE_LOCK else None
-    connection.execute(
-        update(table)
-        .where(table.c.id == row.id)
-        .values(failed_attempts=0 if locked else failures, locked_until=locked)
-    )
-    return "The username or password is not right."
-
-
-def viewer_for(store: Store, username: str) -> Viewer | None:
-    """The person with this username, as someone else (their organisation) vouches for them."""
-    table = schema.table_of(schema.UserAccount)
-    with store.reading() as connection:
-        row = connection.execute(
-            select(table.c.username, table.c.role, table.c.scope).where(
-                table.c.username == username
-            )
-        ).first()
-    return Viewer(row.username, Role(row.role), row.scope) if row is not None else None
+def audited_details(full_name: str | None, email: str | None) -> dict[str, Any]:
+    """Name and email for the audit log: only those given, so older entries read the same."""
+    return {key: value for key, value in (("full_name", full_name), ("email", email)) if value}

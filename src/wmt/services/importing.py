@@ -1,20 +1,44 @@
-"""Import a snapshot: validate it, compute everyone's workload, store both in one transaction."""
+"""Import a snapshot: validate it, compute everyone's workload, store both in one transaction.
+
+Every attempt is written down afterwards, in a short transaction of its own (`import_run`):
+when it started and finished, and whether the snapshot was imported, refused (the input broke
+a rule; nothing was written) or failed (a fault of ours or the database's). Operators watch
+these through the metrics and the log; a refused import still leaves every snapshot table as
+it was.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, insert, select
 
 from wmt.engine import SnapshotTables, calculate, roll_up
 from wmt.engine.managed import with_managed_inputs
+from wmt.errors import InputRejected
 from wmt.ingest.case_folder import read_case_folder
-from wmt.store import points_versions, snapshots
+from wmt.logs import error_fields, get_logger
+from wmt.store import points_versions, schema, snapshots
 from wmt.store.managed import managed_frames
 from wmt.store.transactions import Store
+
+IMPORTED, REFUSED, FAILED = "imported", "refused", "failed"
+OUTCOMES = (IMPORTED, REFUSED, FAILED)
+# How many places of a refusal an import run keeps (file, row and column; never the values).
+PLACES_KEPT = 10
+
+Clock = Callable[[], datetime]
+_log = get_logger("wmt.imports")
+
+
+def utc_now() -> datetime:
+    """The time as import runs keep it: UTC, without a zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -63,26 +87,166 @@ def store_snapshot(
     )
 
 
-def import_case_folder(store: Store, folder: Path, as_of: date | None = None) -> ImportSummary:
+def import_case_folder(
+    store: Store, folder: Path, as_of: date | None = None, *, clock: Clock = utc_now
+) -> ImportSummary:
     """`wmt import FOLDER`: the open case-level format."""
-    tables, on = read_case_folder(folder, as_of)
-    return store_snapshot(store, tables, on, source=str(folder), source_format="case-level")
+    with recorded_attempt(store, str(folder), "case-level", as_of, clock) as attempt:
+        tables, on = read_case_folder(folder, as_of)
+        attempt.summary = store_snapshot(
+            store, tables, on, source=str(folder), source_format="case-level"
+        )
+    return attempt.summary
 
 
 def import_ndelius_workbook(
-    store: Store, workbook: Path, as_of: date | None = None
+    store: Store, workbook: Path, as_of: date | None = None, *, clock: Clock = utc_now
 ) -> ImportSummary:
     """`wmt import WMT_PS.xlsx`: the nightly nDelius extract."""
     from wmt.ingest.ndelius import read_ndelius_workbook
 
-    tables, on, findings = read_ndelius_workbook(workbook, as_of)
-    return store_snapshot(
-        store,
-        tables,
-        on,
-        source=str(workbook),
-        source_format="ndelius",
-        reader_findings=findings,
+    with recorded_attempt(store, str(workbook), "ndelius", as_of, clock) as attempt:
+        tables, on, findings = read_ndelius_workbook(workbook, as_of)
+        attempt.summary = store_snapshot(
+            store,
+            tables,
+            on,
+            source=str(workbook),
+            source_format="ndelius",
+            reader_findings=findings,
+        )
+    return attempt.summary
+
+
+@dataclass
+class Attempt:
+    """One import attempt while it runs; its summary is set once the snapshot is stored."""
+
+    source: str
+    source_format: str
+    as_of: date | None
+    started_at: datetime
+    summary: ImportSummary = field(init=False)
+
+
+def refusal_places(error: InputRejected) -> str:
+    """What an import run keeps of a refusal: how many problems and where the first few are
+    (file, row and column). The rest of each message may quote a value, such as a name."""
+    places: list[str] = []
+    for problem in error.problems:
+        where, separator, _ = problem.partition(": ")
+        if separator and where not in places:
+            places.append(where)
+        if len(places) == PLACES_KEPT:
+            break
+    noun = "problem" if error.total == 1 else "problems"
+    found = f"{error.total} {noun}"
+    return f"{found} at: {'; '.join(places)}" if places else found
+
+
+@contextmanager
+def recorded_attempt(
+    store: Store, source: str, source_format: str, as_of: date | None, clock: Clock
+) -> Iterator[Attempt]:
+    """Run an import and write down how it went, whatever happened."""
+    attempt = Attempt(source, source_format, as_of, clock())
+    try:
+        yield attempt
+    except InputRejected as error:
+        _finish(store, attempt, REFUSED, clock(), refusal_places(error))
+        raise
+    except Exception as error:
+        fields = error_fields(error)
+        _finish(store, attempt, FAILED, clock(), fields["error_type"], fields)
+        raise
+    _finish(store, attempt, IMPORTED, clock())
+
+
+def _finish(
+    store: Store,
+    attempt: Attempt,
+    outcome: str,
+    finished_at: datetime,
+    message: str | None = None,
+    error: dict[str, object] | None = None,
+) -> None:
+    summary = attempt.summary if outcome == IMPORTED else None
+    row = {
+        "started_at": attempt.started_at,
+        "finished_at": finished_at,
+        "source": attempt.source,
+        "source_format": attempt.source_format,
+        "as_of": summary.as_of if summary else attempt.as_of,
+        "outcome": outcome,
+        "practitioners": summary.practitioners if summary else None,
+        "cases": summary.cases if summary else None,
+        "message": message,
+    }
+    seconds = round((finished_at - attempt.started_at).total_seconds(), 3)
+    event = {
+        "outcome": outcome,
+        "source": attempt.source,
+        "duration_seconds": seconds,
+        "source_format": attempt.source_format,
+        "as_of": str(row["as_of"]) if row["as_of"] else None,
+        "practitioners": row["practitioners"],
+        "cases": row["cases"],
+    }
+    try:
+        with store.writing() as connection:
+            connection.execute(insert(schema.table_of(schema.ImportRun)), row)
+    except Exception as failure:  # the import's own outcome matters more than its record
+        _log.error("import run not recorded", **error_fields(failure))
+    if outcome == FAILED:
+        _log.error("import", **event, **(error or {}))
+    elif outcome == REFUSED:
+        _log.warning("import", **event, problems=message)
+    else:
+        _log.info("import", **event)
+
+
+@dataclass(frozen=True)
+class ImportRunRecord:
+    started_at: datetime
+    finished_at: datetime
+    outcome: str
+    as_of: date | None
+
+    @property
+    def duration_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class ImportActivity:
+    """What operators watch of imports: the last attempt, the last success, and how many
+    attempts of each outcome finished in the last day (times are UTC)."""
+
+    last: ImportRunRecord | None
+    last_imported_at: datetime | None
+    last_day: dict[str, int]
+
+
+def import_activity(store: Store, now: datetime) -> ImportActivity:
+    table = schema.table_of(schema.ImportRun)
+    with store.reading() as connection:
+        last = connection.execute(
+            select(table.c.started_at, table.c.finished_at, table.c.outcome, table.c.as_of)
+            .order_by(table.c.finished_at.desc(), table.c.id.desc())
+            .limit(1)
+        ).first()
+        last_imported_at = connection.execute(
+            select(func.max(table.c.finished_at)).where(table.c.outcome == IMPORTED)
+        ).scalar()
+        counts = connection.execute(
+            select(table.c.outcome, func.count())
+            .where(table.c.finished_at > now - timedelta(days=1))
+            .group_by(table.c.outcome)
+        ).all()
+    return ImportActivity(
+        last=ImportRunRecord(*last) if last is not None else None,
+        last_imported_at=last_imported_at,
+        last_day={outcome: 0 for outcome in OUTCOMES} | {row[0]: int(row[1]) for row in counts},
     )
 
 
@@ -93,14 +257,16 @@ def series_folders(path: Path) -> list[Path]:
     return sorted(child for child in path.iterdir() if (child / "snapshot.txt").is_file())
 
 
-def import_path(store: Store, path: Path, as_of: date | None = None) -> list[ImportSummary]:
+def import_path(
+    store: Store, path: Path, as_of: date | None = None, *, clock: Clock = utc_now
+) -> list[ImportSummary]:
     """Import whatever is at the path: a workbook, a snapshot folder, or a series of them."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return [import_ndelius_workbook(store, path, as_of)]
+        return [import_ndelius_workbook(store, path, as_of, clock=clock)]
     series = series_folders(path)
     if series and as_of is None:
-        return [import_case_folder(store, folder) for folder in series]
-    return [import_case_folder(store, path, as_of)]
+        return [import_case_folder(store, folder, clock=clock) for folder in series]
+    return [import_case_folder(store, path, as_of, clock=clock)]
 
 
 def recalculate(connection: Connection, snapshot_ids: list[int] | None = None) -> int:

@@ -7,26 +7,62 @@ over the newest snapshot and recalculate it with the one engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from wmt.domain.reductions import ReductionStatus, allowance_hours, months_after, reduction_status
-from wmt.errors import NotFound, WmtError
+from wmt.domain import entries
+from wmt.domain.hours_rules import (
+    MAX_CONTRACTED_HOURS,
+    ReductionEntry,
+    contracted_hours_problem,
+    entry_problems,
+    hours_out_of_range,
+)
+from wmt.domain.reductions import InForce
+from wmt.errors import WmtError
 from wmt.services.audit import record_change
 from wmt.services.importing import recalculate_owner
+from wmt.services.owner_inputs import (
+    OwnerInputs,
+    ReductionView,
+    capacity_now,
+    find_reduction,
+    in_force,
+    managed_reduction,
+    newest,
+    owner_inputs,
+    read_owner_inputs,
+    reasons,
+    suggested_entry,
+)
 from wmt.services.reasons import ReasonRecord, find_reason, list_reasons
 from wmt.store import schema
 from wmt.store.managed import refresh_owner
-from wmt.store.snapshots import SnapshotRecord, require_snapshot
 from wmt.store.transactions import Store
 
-MAX_CONTRACTED_HOURS = Decimal("48")  # the weekly working-time limit
-_HUNDREDTH = Decimal("0.01")
+__all__ = [  # what a manager sees is read in owner_inputs, and offered here with the changes
+    "MAX_CONTRACTED_HOURS",
+    "EditConflict",
+    "InvalidInput",
+    "OwnerInputs",
+    "ReductionEntry",
+    "ReductionView",
+    "add_reduction",
+    "capacity_now",
+    "change_reduction",
+    "check_entry",
+    "delete_reduction",
+    "find_reduction",
+    "owner_inputs",
+    "parse_hours",
+    "reasons",
+    "set_contracted_hours",
+    "suggested_entry",
+]
 
 
 class InvalidInput(WmtError):
@@ -34,238 +70,29 @@ class InvalidInput(WmtError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
-        super().__init__(" ".join(errors.values()))
+        super().__init__(". ".join(errors.values()) + ".")
 
 
 class EditConflict(WmtError):
     """Someone else changed the record after it was opened: nothing was saved."""
 
 
-@dataclass(frozen=True)
-class ReductionEntry:
-    """A reduction as a manager enters it."""
-
-    reason: str
-    hours: Decimal
-    start_date: date
-    end_date: date | None
-    notes: str | None = None
-
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "reason": self.reason,
-            "hours": self.hours,
-            "start_date": self.start_date,
-            "end_date": self.end_date,
-            "notes": self.notes,
-        }
-
-
-@dataclass(frozen=True)
-class ReductionView:
-    """A reduction as the practitioner's page lists it."""
-
-    id: int | None  # the managed reduction's id; None for one from the import
-    managed: bool
-    reason: str
-    hours: Decimal
-    start_date: date
-    end_date: date | None
-    notes: str | None
-    status: ReductionStatus
-    version: int = 0
-    changed_by: str | None = None
-    changed_at: datetime | None = None
-    staff_code: str | None = None  # whose it is: set for a reduction kept in wmt
-    team_code: str | None = None
-
-
-def _managed_view(row: Any, on: date) -> ReductionView:
-    """A reduction kept in wmt, with its status on the date."""
-    return ReductionView(
-        row.id,
-        True,
-        row.reason,
-        row.hours,
-        row.start_date,
-        row.end_date,
-        row.notes,
-        reduction_status(row.start_date, row.end_date, on),
-        row.version,
-        row.changed_by,
-        row.changed_at,
-        row.staff_code,
-        row.team_code,
-    )
-
-
-@dataclass(frozen=True)
-class OwnerInputs:
-    """One owner's inputs in the newest snapshot, and what can be changed."""
-
-    as_of: date
-    staff_code: str
-    team_code: str
-    grade: str
-    forename: str | None
-    surname: str | None
-    contracted_hours: Decimal  # as the engine used them (the grade's default if none known)
-    imported_contracted_hours: Decimal | None
-    managed_contracted_hours: Decimal | None
-    hours_version: int  # 0: never set in wmt
-    hours_changed_by: str | None
-    reductions: list[ReductionView] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return " ".join(part for part in (self.forename, self.surname) if part) or self.staff_code
-
-
 def parse_hours(text: str, field_name: str, label: str) -> Decimal:
-    """Hours typed by a person: a number with at most two decimal places."""
+    """Hours typed by a person (see entries.hours); InvalidInput naming the field if not."""
     try:
-        hours = Decimal(text.strip())
-    except InvalidOperation:
-        raise InvalidInput({field_name: f"Enter {label} as a number, like 7.5"}) from None
-    if not hours.is_finite() or hours != hours.quantize(_HUNDREDTH):
-        raise InvalidInput({field_name: f"Enter {label} with at most 2 decimal places"})
-    return hours.quantize(_HUNDREDTH)
-
-
-def _newest(connection: Connection) -> SnapshotRecord:
-    return require_snapshot(connection, None)
-
-
-def owner_inputs(store: Store, staff_code: str, team_code: str) -> OwnerInputs:
-    """The owner's hours and every reduction (scheduled, active and past) on the newest date."""
-    with store.reading() as connection:
-        return _owner_inputs(connection, staff_code, team_code)
-
-
-def _owner_inputs(connection: Connection, staff_code: str, team_code: str) -> OwnerInputs:
-    record = _newest(connection)
-    staff = schema.table_of(schema.SnapshotStaff)
-    owners = schema.table_of(schema.OwnerWorkload)
-    hours = schema.table_of(schema.ManagedHours)
-    row = connection.execute(
-        select(
-            staff.c.grade,
-            staff.c.forename,
-            staff.c.surname,
-            staff.c.imported_contracted_hours,
-            owners.c.contracted_hours,
-        )
-        .join(
-            owners,
-            (owners.c.snapshot_id == staff.c.snapshot_id)
-            & (owners.c.staff_code == staff.c.staff_code)
-            & (owners.c.team_code == staff.c.team_code),
-        )
-        .where(
-            staff.c.snapshot_id == record.id,
-            staff.c.staff_code == staff_code,
-            staff.c.team_code == team_code,
-        )
-    ).first()
-    if row is None:
-        raise NotFound(
-            f"There is no practitioner {staff_code!r} in team {team_code!r} "
-            f"in the newest snapshot ({record.as_of})."
-        )
-    managed = connection.execute(
-        select(hours).where(hours.c.staff_code == staff_code, hours.c.team_code == team_code)
-    ).first()
-    return OwnerInputs(
-        as_of=record.as_of,
-        staff_code=staff_code,
-        team_code=team_code,
-        grade=row.grade,
-        forename=row.forename,
-        surname=row.surname,
-        contracted_hours=Decimal(row.contracted_hours),
-        imported_contracted_hours=row.imported_contracted_hours,
-        managed_contracted_hours=None if managed is None else managed.contracted_hours,
-        hours_version=0 if managed is None else managed.version,
-        hours_changed_by=None if managed is None else managed.changed_by,
-        reductions=_reductions(connection, record, staff_code, team_code),
-    )
-
-
-def _reductions(
-    connection: Connection, record: SnapshotRecord, staff_code: str, team_code: str
-) -> list[ReductionView]:
-    stored = schema.table_of(schema.SnapshotReduction)
-    managed = schema.table_of(schema.ManagedReduction)
-    imported = connection.execute(
-        select(stored).where(
-            stored.c.snapshot_id == record.id,
-            stored.c.staff_code == staff_code,
-            stored.c.team_code == team_code,
-            stored.c.managed_reduction_id.is_(None),
-        )
-    ).all()
-    kept = connection.execute(
-        select(managed).where(managed.c.staff_code == staff_code, managed.c.team_code == team_code)
-    ).all()
-    on = record.as_of
-    views = [
-        ReductionView(
-            None,
-            False,
-            row.reason,
-            row.hours,
-            row.start_date,
-            row.end_date,
-            row.notes,
-            reduction_status(row.start_date, row.end_date, on, deleted=row.deleted),
-        )
-        for row in imported
-    ] + [_managed_view(row, on) for row in kept]
-    order = list(ReductionStatus)
-    return sorted(views, key=lambda r: (order.index(r.status), r.start_date, r.reason))
-
-
-def reasons(store: Store) -> list[ReasonRecord]:
-    """The reasons a manager can choose from now."""
-    with store.reading() as connection:
-        return list_reasons(connection)
-
-
-def suggested_entry(reason: ReasonRecord, contracted_hours: Decimal, start: date) -> dict[str, Any]:
-    """What the form starts with for a reason: hours from its allowance, end from its expiry."""
-    return {
-        "hours": None
-        if reason.allowance_percent is None
-        else allowance_hours(contracted_hours, reason.allowance_percent),
-        "end_date": None
-        if reason.months_to_expiry is None
-        else months_after(start, reason.months_to_expiry),
-    }
+        return entries.hours(text, label)
+    except entries.EntryRefused as refused:
+        raise InvalidInput({field_name: str(refused)}) from None
 
 
 def check_entry(
-    entry: ReductionEntry, reason: ReasonRecord | None, contracted_hours: Decimal
+    entry: ReductionEntry,
+    reason: ReasonRecord | None,
+    contracted_hours: Decimal,
+    others: list[InForce] | None = None,
 ) -> dict[str, str]:
-    """Every rule the entry breaks, by form field."""
-    errors: dict[str, str] = {}
-    if reason is None:
-        errors["reason"] = "Select a reason from the list"
-    if entry.hours <= 0:
-        errors["hours"] = "Enter hours greater than 0"
-    elif entry.hours > contracted_hours:
-        errors["hours"] = f"Hours cannot be more than the {contracted_hours} contracted hours"
-    elif reason is not None and reason.maximum_percent is not None:
-        ceiling = allowance_hours(contracted_hours, reason.maximum_percent)
-        if entry.hours > ceiling:
-            errors["hours"] = (
-                f"{reason.name} can be at most {reason.maximum_percent} % of contracted hours: "
-                f"{ceiling} hours"
-            )
-    if entry.end_date is not None and entry.end_date < entry.start_date:
-        errors["end_date"] = "The end date must be the same as or after the start date"
-    if entry.notes is not None and len(entry.notes) > 1000:
-        errors["notes"] = "Notes must be 1,000 characters or fewer"
-    return errors
+    """Every rule the entry breaks, by form field (see hours_rules.entry_problems)."""
+    return entry_problems(entry, reason, contracted_hours, others or [])
 
 
 def _record_of(row: Any) -> dict[str, Any]:
@@ -280,19 +107,27 @@ def _record_of(row: Any) -> dict[str, Any]:
 
 def _apply(connection: Connection, staff_code: str, team_code: str) -> None:
     """Bring the newest snapshot up to date for the owner and recalculate it."""
-    record = _newest(connection)
+    record = newest(connection)
     refresh_owner(connection, record.id, staff_code, team_code)
     recalculate_owner(connection, record, (staff_code, team_code))
 
 
 def _validated(
-    connection: Connection, entry: ReductionEntry, staff_code: str, team_code: str, *, adding: bool
+    connection: Connection,
+    entry: ReductionEntry,
+    staff_code: str,
+    team_code: str,
+    *,
+    replacing: int | None = None,
 ) -> OwnerInputs:
-    inputs = _owner_inputs(connection, staff_code, team_code)
+    """The owner's inputs, if the entry breaks no rule; InvalidInput naming each field if it
+    does. A new reduction needs a reason in use; a changed one may keep a retired reason."""
+    inputs = read_owner_inputs(connection, staff_code, team_code)
     reason = find_reason(connection, entry.reason)
-    if reason is not None and adding and not reason.active:
+    if reason is not None and replacing is None and not reason.active:
         reason = None
-    errors = check_entry(entry, reason, inputs.contracted_hours)
+    others = in_force(inputs, leaving_out=replacing)
+    errors = check_entry(entry, reason, inputs.contracted_hours, others)
     if errors:
         raise InvalidInput(errors)
     return inputs
@@ -304,7 +139,7 @@ def add_reduction(
     """Add a reduction for the owner. Returns its id."""
     table = schema.table_of(schema.ManagedReduction)
     with store.changing_snapshots() as connection:
-        _validated(connection, entry, staff_code, team_code, adding=True)
+        _validated(connection, entry, staff_code, team_code)
         reduction_id = connection.execute(
             insert(table).returning(table.c.id),
             {
@@ -330,35 +165,8 @@ def add_reduction(
     return int(reduction_id)
 
 
-def _managed_reduction(connection: Connection, reduction_id: int) -> Any:
-    table = schema.table_of(schema.ManagedReduction)
-    return connection.execute(select(table).where(table.c.id == reduction_id)).first()
-
-
-def find_reduction(store: Store, reduction_id: int) -> ReductionView | None:
-    """A reduction kept in wmt, with whose it is and its status in the newest snapshot."""
-    with store.reading() as connection:
-        row = _managed_reduction(connection, reduction_id)
-        return None if row is None else _managed_view(row, _newest(connection).as_of)
-
-
-def capacity_now(store: Store, staff_code: str, team_code: str) -> Decimal | None:
-    """The owner's capacity % in the newest snapshot, as a change has just left it."""
-    owners = schema.table_of(schema.OwnerWorkload)
-    with store.reading() as connection:
-        record = _newest(connection)
-        found = connection.execute(
-            select(owners.c.capacity_percent).where(
-                owners.c.snapshot_id == record.id,
-                owners.c.staff_code == staff_code,
-                owners.c.team_code == team_code,
-            )
-        ).scalar()
-    return None if found is None else Decimal(found)
-
-
 def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConflict:
-    row = _managed_reduction(connection, reduction_id)
+    row = managed_reduction(connection, reduction_id)
     if row is None:
         return EditConflict(
             f"This reduction was deleted by someone else after you opened it. "
@@ -374,7 +182,7 @@ def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConfl
 
 def _opened(connection: Connection, reduction_id: int, version: int, what: str) -> Any:
     """The reduction, if it is still the version the manager opened; EditConflict if not."""
-    row = _managed_reduction(connection, reduction_id)
+    row = managed_reduction(connection, reduction_id)
     if row is None or row.version != version:
         raise _conflict(connection, reduction_id, what)
     return row
@@ -387,7 +195,7 @@ def change_reduction(
     table = schema.table_of(schema.ManagedReduction)
     with store.changing_snapshots() as connection:
         row = _opened(connection, reduction_id, version, "change")
-        _validated(connection, entry, row.staff_code, row.team_code, adding=False)
+        _validated(connection, entry, row.staff_code, row.team_code, replacing=reduction_id)
         changed = connection.execute(
             update(table)
             .where(table.c.id == reduction_id, table.c.version == version)
@@ -436,6 +244,16 @@ def delete_reduction(store: Store, username: str, reduction_id: int, version: in
         _apply(connection, row.staff_code, row.team_code)
 
 
+def _maxima(connection: Connection, inputs: OwnerInputs) -> dict[str, int]:
+    """The maximum percent of each capped reason among the owner's reductions, by name."""
+    names = {r.reason.strip().casefold() for r in inputs.reductions}
+    return {
+        reason.name: reason.maximum_percent
+        for reason in list_reasons(connection, include_retired=True)
+        if reason.maximum_percent is not None and reason.name.casefold() in names
+    }
+
+
 def set_contracted_hours(
     store: Store,
     username: str,
@@ -444,20 +262,30 @@ def set_contracted_hours(
     hours: Decimal,
     version: int,
 ) -> None:
-    """Set the owner's contracted hours, if nobody has set them since the manager looked."""
-    if not Decimal(0) < hours <= MAX_CONTRACTED_HOURS:
-        raise InvalidInput(
-            {"contracted_hours": f"Enter hours more than 0 and at most {MAX_CONTRACTED_HOURS}"}
-        )
+    """Set the owner's contracted hours, if nobody has set them since the manager looked and
+    no reduction in force from the newest snapshot's date on would then exceed them."""
+    problem = hours_out_of_range(hours)
+    if problem is not None:
+        raise InvalidInput({"contracted_hours": problem})
     table = schema.table_of(schema.ManagedHours)
     with store.changing_snapshots() as connection:
-        inputs = _owner_inputs(connection, staff_code, team_code)
+        inputs = read_owner_inputs(connection, staff_code, team_code)
+        if inputs.hours_version != version and inputs.hours_changed_by is None:
+            raise EditConflict(
+                "These contracted hours have never been set in wmt, so they cannot have the "
+                "version sent. Your change was not saved: reload the page and make it again."
+            )
         if inputs.hours_version != version:
             when = "after you opened them" if version else "after you opened the page"
             raise EditConflict(
                 f"{inputs.hours_changed_by} changed these contracted hours {when}: they are now "
                 f"{inputs.managed_contracted_hours}. Your change was not saved."
             )
+        problem = contracted_hours_problem(
+            hours, in_force(inputs), _maxima(connection, inputs), inputs.as_of
+        )
+        if problem is not None:
+            raise InvalidInput({"contracted_hours": problem})
         values = {"contracted_hours": hours, "changed_at": datetime.now(), "changed_by": username}
         if version == 0:
             try:

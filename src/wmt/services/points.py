@@ -75,6 +75,8 @@ def read_points_text(
             loaded = tomllib.loads(text, parse_float=Decimal)
     except (ValueError, tomllib.TOMLDecodeError) as error:
         raise InputRejected(source, [f"{name}: not valid TOML or JSON ({error})"]) from None
+    except RecursionError:
+        raise InputRejected(source, [f"{name}: lists or tables nested too deeply"]) from None
     if not isinstance(loaded, dict):
         raise InputRejected(source, [f"{name}: expected a table of settings"])
     loaded.pop("effective_from", None)  # as printed by `points show --format json`
@@ -117,6 +119,10 @@ SECTION_TITLES = {
     "thresholds": "Thresholds",
 }
 DOCUMENT_SOURCE = "The points document"
+# Far longer than any real document (about 3,000 characters), short enough to read at once.
+LONGEST_DOCUMENT = 100_000
+EARLIEST_EFFECTIVE_FROM = points_versions.REFERENCE_EFFECTIVE_FROM
+LATEST_EFFECTIVE_FROM = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -294,7 +300,21 @@ def compare_versions(
 
 def check_points_document(text: str) -> PointsConfiguration:
     """The configuration an edited TOML document sets out; InputRejected with every problem."""
+    if len(text) > LONGEST_DOCUMENT:
+        raise InputRejected(
+            DOCUMENT_SOURCE, [f"The settings must be {LONGEST_DOCUMENT:,} characters or fewer"]
+        )
     return from_document(read_points_text(text, DOCUMENT_SOURCE), source=DOCUMENT_SOURCE)
+
+
+def effective_from_problem(day: date) -> str | None:
+    """Why a version cannot come into force on this day, if it cannot."""
+    if not EARLIEST_EFFECTIVE_FROM <= day <= LATEST_EFFECTIVE_FROM:
+        return (
+            f"The date must be between {EARLIEST_EFFECTIVE_FROM:%-d %B %Y} and "
+            f"{LATEST_EFFECTIVE_FROM:%-d %B %Y}"
+        )
+    return None
 
 
 def add_points_version(
@@ -306,6 +326,9 @@ def add_points_version(
     audit event are written together. Returns (version id, number of snapshots recalculated).
     """
     config = check_points_document(text)
+    problem = effective_from_problem(effective_from)
+    if problem is not None:
+        raise InputRejected(DOCUMENT_SOURCE, [problem])
     with store.changing_snapshots() as connection:
         previous = points_versions.version_in_force(connection, effective_from)
         version_id, recalculated = _save_and_recalculate(

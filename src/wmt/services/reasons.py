@@ -98,11 +98,12 @@ def read_reason_form(
         text = text.strip().removesuffix("%").strip()
         if not text:
             return None
-        try:
-            return int(text)
-        except ValueError:
+        digits = text.removeprefix("-")
+        # Digits 0 to 9 only: Python would also read "1_000", "٣" or "²" as numbers.
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
             problems[field] = f"{label} must be a whole number, like 20"
             return None
+        return int(text)
 
     values = ReasonValues(
         name.strip(),
@@ -125,6 +126,8 @@ def reason_problems(values: ReasonValues) -> dict[str, str]:
         problems["name"] = "Enter the reason's name"
     elif len(values.name) > 200:
         problems["name"] = "The name must be 200 characters or fewer"
+    elif not values.name.isprintable():
+        problems["name"] = "The name must be one line of letters, digits, spaces and punctuation"
     if values.category not in {category.value for category in ReductionCategory}:
         problems["category"] = "Choose the reason's category"
     for field, label in (("allowance_percent", "Allowance"), ("maximum_percent", "Maximum")):

@@ -10,12 +10,17 @@ import polars as pl
 from sqlalchemy import Connection, Integer, cast, func, or_, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
-from wmt.domain.signals import SIGNALS
-from wmt.engine.signals import SIGNAL_COLUMNS, all_signals
+from wmt.domain.signals import OUT_OF_DATE, SIGNALS, SNAPSHOT_GAP
+from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, out_of_date
 from wmt.errors import WmtError
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
-from wmt.store.snapshots import SnapshotRecord, list_snapshots, require_snapshot
+from wmt.store.snapshots import (
+    SnapshotRecord,
+    find_snapshot,
+    list_snapshots,
+    require_snapshot,
+)
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
@@ -118,12 +123,52 @@ _NATIONAL: dict[tuple[Any, ...], pl.DataFrame] = {}
 _NATIONAL_KEPT = 4
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """How old the newest figures are, and how old they may be before a signal says so."""
+
+    newest: date | None
+    today: date
+    stale_after_days: int
+
+    @property
+    def age_days(self) -> int | None:
+        return None if self.newest is None else (self.today - self.newest).days
+
+    @property
+    def stale(self) -> bool:
+        return self.age_days is not None and self.age_days > self.stale_after_days
+
+
+def _freshness(connection: Connection, today: date) -> Freshness:
+    newest = find_snapshot(connection, None)
+    thresholds = points_versions.version_in_force(connection, today).configuration.thresholds
+    return Freshness(newest.as_of if newest else None, today, thresholds.stale_snapshot_days)
+
+
+def freshness(store: Store, today: date | None = None) -> Freshness:
+    """The newest snapshot's date against today (the threshold in force today)."""
+    with store.reading() as connection:
+        return _freshness(connection, today or date.today())
+
+
 def signals(
-    store: Store, level: str | None = None, unit: str | None = None, as_of: date | None = None
+    store: Store,
+    level: str | None = None,
+    unit: str | None = None,
+    as_of: date | None = None,
+    *,
+    today: date | None = None,
 ) -> Listing:
+    """Every signal within the unit on the date (the newest snapshot by default).
+
+    Looking at the newest snapshot, figures out of date are a signal too, judged against
+    `today` (the date now, unless given).
+    """
     snapshots = schema.table_of(schema.Snapshot)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        fresh = _freshness(connection, today or date.today())
         version = points_versions.version_in_force(connection, record.as_of)
         thresholds = version.configuration.thresholds
         start = record.as_of - timedelta(weeks=thresholds.overload_weeks)
@@ -150,10 +195,14 @@ def signals(
             while len(_NATIONAL) >= _NATIONAL_KEPT:
                 _NATIONAL.pop(next(iter(_NATIONAL)))
             _NATIONAL[key] = found
-    gaps = found.filter(pl.col("signal") == "snapshot gap")
-    found = pl.concat(
-        [gaps, _within(found.filter(pl.col("signal") != "snapshot gap"), level, unit, teams)]
+    gaps = found.filter(pl.col("signal") == SNAPSHOT_GAP)
+    everyone = found.filter(pl.col("signal") != SNAPSHOT_GAP)
+    stale = (
+        out_of_date(record.as_of, fresh.today, fresh.stale_after_days)
+        if record.as_of == fresh.newest
+        else pl.DataFrame(schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
     )
+    found = pl.concat([gaps, stale, _within(everyone, level, unit, teams)])
     return Listing(record.as_of, tuple(SIGNAL_COLUMNS), found.to_dicts())
 
 
@@ -189,7 +238,9 @@ _CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_cod
 def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
     """The unit's signals counted by kind, in total and for each child (practitioners of a team).
 
-    Snapshot gaps belong to no team, so they count for the unit but for no child.
+    Snapshot gaps belong to no team, so they count for the unit but for no child. Figures
+    out of date are left to the signals page: an overview already says whose figures of
+    which date it shows, and counts what those figures hold.
     """
     listing = signals(store, level, unit, as_of)
     child_of: dict[str, str] = {}
@@ -204,7 +255,8 @@ def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None
     rank = {definition.code: place for place, definition in enumerate(SIGNALS)}
     counts: dict[str, int] = {}
     by_child: dict[str, dict[str, int]] = {}
-    for row in sorted(listing.rows, key=lambda row: rank.get(row["signal"], len(rank))):
+    rows = [row for row in listing.rows if row["signal"] != OUT_OF_DATE]
+    for row in sorted(rows, key=lambda row: rank.get(row["signal"], len(rank))):
         name = row["signal"]
         counts[name] = counts.get(name, 0) + 1
         child = row["staff_code"] if level == "team" else child_of.get(row["team_code"] or "")

@@ -267,12 +267,44 @@ class UserAccount(Base):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(120), unique=True)
+    # The username in lower case: no two accounts differ only in capitals.
+    username_key: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str] = mapped_column(CODE)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    full_name: Mapped[str | None] = mapped_column(NAME)
+    email: Mapped[str | None] = mapped_column(String(254))
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)  # goes up by one at every change
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A browser's session. Only a digest of its token is kept, so the table opens nothing.
+
+    Times are UTC. A session with no account is someone who has not signed in yet.
+    """
+
+    __tablename__ = "web_session"
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(Text)  # JSON: the form token, sign-in state, a banner
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one username or one client address, keyed by a digest of it.
+
+    Times are UTC. The digest means a password typed into the username box is never kept.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class ManagedHours(Base):

@@ -1,27 +1,31 @@
 """The JSON API: the figures the pages show, under /api, with the same sign-in and scope.
 
 Every route here needs the session the pages use (sign in at /sign-in) and answers errors as
-JSON: {"detail": "..."} with 401 when nobody is signed in, 403 outside the person's scope,
-404 for an unknown level, unit or practitioner, and 400 for anything else a person can put
-right. Exact decimals (points, hours, percentages) are strings such as "17.8", never floats.
+JSON: {"detail": "..."} with 401 when nobody is signed in, 403 when the person may not do
+what they asked, 404 for an unknown level, unit or practitioner (or one outside their scope),
+400 for anything else a person can put right, and 422 with {"detail": ..., "errors":
+{field: message}} when a parameter or a body field breaks a rule of entry. Exact decimals
+(points, hours, percentages) are strings such as "17.8", never floats. The models are in
+api_models.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Security
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyCookie
-from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from wmt import __version__
-from wmt.domain.access import SCOPE_LEVEL, Role, Viewer
+from wmt.domain.access import SCOPE_LEVEL, Viewer
 from wmt.domain.hierarchy import ALL_LEVELS, LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound, WmtError
 from wmt.services import overview
@@ -29,6 +33,33 @@ from wmt.services.history import history as history_of
 from wmt.services.listing import snapshot_rows
 from wmt.services.signals import quality as quality_of
 from wmt.services.signals import signals as signals_of
+from wmt.web.api_models import (
+    AvailableTime,
+    Caseload,
+    FieldProblems,
+    FindingRow,
+    History,
+    HistoryRow,
+    Me,
+    PointsPart,
+    PractitionerOverview,
+    PractitionerRow,
+    PractitionerTeamFigure,
+    Problem,
+    Quality,
+    Reduction,
+    SignalRow,
+    Signals,
+    SnapshotInfo,
+    Snapshots,
+    TierRow,
+    UnitOverview,
+    UnitRef,
+    UnitRow,
+    UnitSummary,
+    code_entry,
+    date_entry,
+)
 from wmt.web.common import OutsideScope, SignInNeeded, allowed, child_visible, viewer_of
 from wmt.web.consistency import store_of
 
@@ -37,32 +68,10 @@ OPENAPI_URL = f"{PREFIX}/openapi.json"
 SESSION_COOKIE = "wmt_session"
 # Methods that change something: their body must be JSON (see json_body).
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def _exact_text(value: Decimal) -> str:
-    return format(value, "f")
-
-
-Exact = Annotated[
-    Decimal,
-    PlainSerializer(_exact_text, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^-?\d+(\.\d+)?$",
-            "description": "An exact decimal, as text, e.g. 17.8",
-        }
-    ),
-]
+NOT_JSON = "The body is not valid JSON."
 
 
 # --- Errors, sign-in and JSON bodies ---------------------------------------------------------
-
-
-class Problem(BaseModel):
-    """Every refusal: one sentence saying what is wrong."""
-
-    detail: str = Field(description="What went wrong, in words a person can act on.")
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
@@ -84,8 +93,38 @@ async def json_body(request: Request) -> Any:
         raise HTTPException(415, "Send the body as JSON, with Content-Type: application/json.")
     try:
         return await request.json()
-    except ValueError:
-        raise HTTPException(400, "The body is not valid JSON.") from None
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+        raise HTTPException(400, NOT_JSON) from None
+
+
+# What a field's error says when the rule that refused it is pydantic's rather than ours.
+_PLAIN_WORDS = {
+    "missing": "Send {field}: it is required",
+    "extra_forbidden": "{field} is not a field this takes: leave it out",
+    "model_attributes_type": "Send the body as a JSON object",
+    "dict_type": "Send the body as a JSON object",
+    "string_type": "Send {field} as text",
+    "int_type": "Send {field} as a whole number",
+    "int_parsing": "Send {field} as a whole number",
+    "entry_kind": "Send {field} as {what}",  # a number where text belongs, or the other way
+}
+
+
+def _field_problems(errors: Sequence[Any]) -> JSONResponse:
+    """A refusal of what was sent: 422 naming each field, or 400 if the body is not JSON."""
+    found: dict[str, str] = {}
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return _problem(400, NOT_JSON)
+        place = [part for part in error.get("loc", ()) if isinstance(part, str)]
+        field = place[-1] if len(place) > 1 else "body"
+        words = _PLAIN_WORDS.get(error.get("type", ""))
+        context = {"field": field, **(error.get("ctx") or {})}
+        message = words.format(**context) if words else str(error.get("msg", "Not valid"))
+        found.setdefault(field, message)
+    return JSONResponse(
+        {"detail": ". ".join(found.values()) + ".", "errors": found}, status_code=422
+    )
 
 
 class ApiRoute(APIRoute):
@@ -95,6 +134,11 @@ class ApiRoute(APIRoute):
         if WRITING_METHODS & {method.upper() for method in options.get("methods") or ()}:
             options["dependencies"] = [*(options.get("dependencies") or ()), Depends(json_body)]
         super().__init__(path, endpoint, **options)
+        if get_flat_params(self.dependant) or self.body_field is not None:
+            self.responses = {
+                **self.responses,
+                422: {"model": FieldProblems, "description": "A parameter or field is wrong."},
+            }
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -102,6 +146,8 @@ class ApiRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await handle(request)
+            except RequestValidationError as error:
+                return _field_problems(error.errors())
             except SignInNeeded:
                 return _problem(401, "Sign in first, at /sign-in, and send the session cookie.")
             except OutsideScope as error:
@@ -134,9 +180,13 @@ def api_router() -> APIRouter:
         route_class=ApiRoute,
         dependencies=[Depends(signed_in)],
         responses={
+            400: {"model": Problem, "description": "Something else you can put right."},
             401: {"model": Problem, "description": "Nobody is signed in."},
-            403: {"model": Problem, "description": "Outside the teams and people you can see."},
-            404: {"model": Problem, "description": "No such level, unit, practitioner or date."},
+            403: {"model": Problem, "description": "You may see this but not change it."},
+            404: {
+                "model": Problem,
+                "description": "No such level, unit, practitioner or date, or none you may see.",
+            },
         },
     )
 
@@ -161,7 +211,8 @@ def install_openapi(app: FastAPI) -> None:
                     "Workload against capacity for probation practitioners and units, as the "
                     "pages show it. Sign in at /sign-in and send the session cookie. Exact "
                     'decimals are strings ("17.8"); dates are YYYY-MM-DD. Errors are '
-                    '{"detail": "..."}.'
+                    '{"detail": "..."}; a parameter or field that breaks a rule is answered '
+                    '422 with {"detail": "...", "errors": {"field": "what to send"}}.'
                 ),
                 routes=routes,
             )
@@ -172,10 +223,17 @@ def install_openapi(app: FastAPI) -> None:
 
 # --- Parameters ----------------------------------------------------------------------------
 
-Code = Annotated[str, Path(description="The unit's code (a team, PDU or region code, or national)")]
-StaffCode = Annotated[str, Path(description="The practitioner's nDelius staff code")]
+Code = Annotated[
+    str,
+    code_entry("The code"),
+    Path(description="The unit's code (a team, PDU or region code, or national)"),
+]
+StaffCode = Annotated[
+    str, code_entry("The staff code"), Path(description="The practitioner's nDelius staff code")
+]
 AsOf = Annotated[
     date | None,
+    date_entry("The snapshot date", optional=True),
     Query(description="The snapshot's date (YYYY-MM-DD); the latest when left out"),
 ]
 
@@ -186,243 +244,6 @@ def _level(levels: tuple[str, ...]) -> Any:
 
 UnitLevel = Annotated[str, _level(LEVELS)]
 AnyLevel = Annotated[str, _level(ALL_LEVELS)]
-
-
-# --- Response models -----------------------------------------------------------------------
-
-
-class UnitRef(BaseModel):
-    level: str = Field(description="national, region, pdu or team")
-    code: str = Field(description="The unit's code")
-    name: str = Field(description="The unit's name")
-
-
-class Capacity(BaseModel):
-    caseload: int = Field(description="Cases held: community, custody and licence cases")
-    total_points: int = Field(
-        description="The workload: case, T2A, court report and contact points, rounded"
-    )
-    available_points: int = Field(
-        description="Points the contracted hours less reductions make available"
-    )
-    remaining_points: int = Field(
-        description="Available points less the workload; negative when over capacity"
-    )
-    contracted_hours: Exact = Field(description="Contracted hours a week")
-    reduction_hours: Exact = Field(description="Hours a week of reductions in force")
-    capacity_percent: Exact = Field(
-        description="Workload ÷ available points, as a percentage to one decimal place"
-    )
-
-
-class PointsFrom(BaseModel):
-    community_cases: int = Field(description="Community cases (orders) held")
-    custody_cases: int = Field(description="Custody cases held")
-    licence_cases: int = Field(description="Licence cases held")
-    t2a_cases: int = Field(description="Young adult (transition to adulthood, T2A) cases held")
-    case_points: Exact = Field(description="Points for cases scored by their tier and type")
-    t2a_points: Exact = Field(description="Points for T2A cases, from the young adult table")
-    report_points: int = Field(description="Points for court reports in the last 30 days")
-    contact_points: int = Field(
-        description=(
-            "Points for case management support in the last 7 days: work done on colleagues' "
-            "cases less colleagues' work on theirs (may be negative)"
-        )
-    )
-
-
-class UnitKey(BaseModel):
-    level: str = Field(description="national, region, pdu or team")
-    unit_code: str = Field(description="The unit's code")
-    unit_name: str = Field(description="The unit's name")
-    parent_code: str | None = Field(description="The code of the unit it lies within")
-    practitioners: int = Field(description="Practitioners holding cases in the unit")
-    unallocated_cases: int = Field(description="Cases in the unit allocated to nobody")
-
-
-class UnitRow(Capacity, UnitKey):
-    """A unit's figures, as a row of its parent's table and download."""
-
-
-class UnitSummary(PointsFrom, UnitRow):
-    """A unit's own figures, with where its points come from."""
-
-
-class PractitionerKey(BaseModel):
-    staff_code: str = Field(description="The practitioner's nDelius staff code")
-    team_code: str = Field(description="The team the figures are for")
-    grade: str = Field(description="Grade: PO, PQiP, PSO or SPO")
-    forename: str | None = Field(description="Forename")
-    surname: str | None = Field(description="Surname")
-
-
-class PractitionerRow(PointsFrom, Capacity, PractitionerKey):
-    """A practitioner's figures in one team, as a row of the team's table and download."""
-
-
-class UnitOverview(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="national, region, pdu or team")
-    code: str = Field(description="The unit's code")
-    name: str = Field(description="The unit's name")
-    within: list[UnitRef] = Field(description="The units above it, from national down")
-    summary: UnitSummary = Field(description="The unit's own figures")
-    child_level: str = Field(
-        description="The level of the children: region, pdu, team or practitioner"
-    )
-    children: list[UnitRow] | list[PractitionerRow] = Field(
-        description=(
-            "The units (or, for a team, the practitioners) one level down that you may see, "
-            "by code: the rows of the page's table and its download"
-        )
-    )
-
-
-class PointsPart(BaseModel):
-    part: Literal["cases", "t2a_cases", "court_reports", "case_management_support"] = Field(
-        description="Where the points come from"
-    )
-    description: str = Field(description="The part as the practitioner's page words it")
-    cases: int | None = Field(description="The cases scored, for the parts that score cases")
-    points: Exact = Field(description="The part's points, before rounding the total")
-
-
-class AvailableTime(BaseModel):
-    grade: str = Field(description="Grade: PO, PQiP, PSO or SPO")
-    full_time_hours: Exact | None = Field(
-        description="Contracted hours a week of a full-time practitioner of the grade"
-    )
-    nominal_target: int | None = Field(
-        description="Points a full-time practitioner of the grade is expected to carry"
-    )
-    contracted_hours: Exact = Field(description="Their contracted hours a week")
-    reduction_hours: Exact = Field(description="Hours a week of reductions in force")
-    hours_available: Exact = Field(description="Contracted hours less reductions")
-    available_points: int = Field(
-        description="Nominal target × hours available ÷ full-time hours, rounded down"
-    )
-
-
-class PractitionerTeamFigure(BaseModel):
-    team_code: str = Field(description="The team the figures are for")
-    grade: str = Field(description="Grade: PO, PQiP, PSO or SPO")
-    caseload: int = Field(description="Cases held in the team")
-    community_cases: int = Field(description="Community cases (orders) held")
-    custody_cases: int = Field(description="Custody cases held")
-    licence_cases: int = Field(description="Licence cases held")
-    t2a_cases: int = Field(description="Young adult (T2A) cases held")
-    points: list[PointsPart] = Field(description="Where the workload's points come from")
-    total_points: int = Field(description="The parts' points added up, rounded to a whole number")
-    time: AvailableTime = Field(description="How the hours become available points")
-    available_points: int = Field(description="Points available: see time")
-    remaining_points: int = Field(description="Available points less the workload")
-    capacity_percent: Exact = Field(description="Total points ÷ available points, as a percentage")
-
-
-class Reduction(BaseModel):
-    team_code: str = Field(description="The team the reduction is recorded in")
-    reason: str = Field(description="Why the hours are reduced, from the reduction reasons")
-    start_date: date = Field(description="First day in force")
-    end_date: date | None = Field(description="Last day in force; null when open-ended")
-    hours: Exact = Field(description="Hours a week taken off")
-
-
-class PractitionerOverview(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    staff_code: str = Field(description="The practitioner's nDelius staff code")
-    forename: str | None = Field(description="Forename")
-    surname: str | None = Field(description="Surname")
-    within: list[UnitRef] = Field(description="National, region, PDU and team above them")
-    teams: list[PractitionerTeamFigure] = Field(
-        description="The figure explained, for each team they hold cases in"
-    )
-    reductions: list[Reduction] = Field(description="Reductions in force on the snapshot date")
-
-
-class HistoryRow(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    unit_code: str = Field(description="The unit's code, or the practitioner's staff code")
-    parent_code: str | None = Field(None, description="For a unit: the unit it lies within")
-    team_code: str | None = Field(None, description="For a practitioner: the team")
-    caseload: int = Field(description="Cases held")
-    total_points: int = Field(description="The workload in points")
-    available_points: int = Field(description="Points available")
-    remaining_points: int = Field(description="Available points less the workload")
-    capacity_percent: Exact = Field(description="Total points ÷ available points, as a percentage")
-
-
-class History(BaseModel):
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code, or the practitioner's staff code")
-    rows: list[HistoryRow] = Field(
-        description="One row per snapshot, oldest first (for a practitioner, per team)"
-    )
-
-
-class TierRow(BaseModel):
-    tier: str = Field(description="The case's tier, e.g. A3 or B1S")
-    community: int = Field(description="Community cases (not T2A)")
-    custody: int = Field(description="Custody cases (not T2A)")
-    licence: int = Field(description="Licence cases (not T2A)")
-    t2a: int = Field(description="Young adult (T2A) cases of every type")
-    total: int = Field(description="All cases of the tier")
-
-
-class Caseload(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code, or the practitioner's staff code")
-    rows: list[TierRow] = Field(description="Cases held, tier by case type")
-
-
-class SignalRow(BaseModel):
-    signal: str = Field(description="What the signal is, e.g. sustained overload")
-    staff_code: str | None = Field(description="The practitioner, if it is about one")
-    team_code: str | None = Field(description="Their team")
-    value: str | None = Field(description="The value that raised it, as text")
-    threshold: str | None = Field(description="The threshold it crossed, as text")
-    detail: str = Field(description="What it means")
-
-
-class Signals(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code")
-    rows: list[SignalRow] = Field(description="Management signals within the unit")
-
-
-class FindingRow(BaseModel):
-    finding: str = Field(description="What is wrong with the data")
-    staff_code: str | None = Field(description="The practitioner concerned, if any")
-    team_code: str | None = Field(description="The team concerned, if any")
-    crn: str | None = Field(description="The case reference number (CRN) concerned, if any")
-    detail: str = Field(description="The finding in full")
-
-
-class Quality(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code")
-    rows: list[FindingRow] = Field(description="Data quality findings within the unit")
-
-
-class SnapshotInfo(BaseModel):
-    as_of: date = Field(description="The date the snapshot describes; use it as ?as_of")
-    source_format: str = Field(description="What was imported: ndelius or case-level")
-    imported_at: datetime = Field(description="When it was imported")
-    points_configuration_id: int = Field(description="The points configuration it was scored with")
-
-
-class Snapshots(BaseModel):
-    snapshots: list[SnapshotInfo] = Field(description="Every snapshot, oldest first")
-
-
-class Me(BaseModel):
-    username: str = Field(description="Who is signed in")
-    role: Role = Field(description="Their role")
-    scope_level: str = Field(description="The level of their scope")
-    scope: str = Field(description="The staff, team, PDU or region code they may see, or national")
-    home: str = Field(description="The API overview of their scope")
 
 
 # --- Routes --------------------------------------------------------------------------------
@@ -561,10 +382,14 @@ def history(
     level: AnyLevel,
     code: Code,
     since: Annotated[
-        date | None, Query(alias="from", description="The first snapshot date to include")
+        date | None,
+        date_entry("The start date", optional=True),
+        Query(alias="from", description="The first snapshot date to include"),
     ] = None,
     until: Annotated[
-        date | None, Query(alias="to", description="The last snapshot date to include")
+        date | None,
+        date_entry("The end date", optional=True),
+        Query(alias="to", description="The last snapshot date to include"),
     ] = None,
 ) -> History:
     check_level(level)

@@ -7,29 +7,45 @@ with the record as it is now, never applied over someone else's.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from wmt.domain import entries
 from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services import inputs
 from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
-from wmt.web.api import Exact, Problem, api_router, signed_in
+from wmt.web.api import AnyLevel, Code, StaffCode, api_router, signed_in
+from wmt.web.api_models import (
+    Exact,
+    FieldProblems,
+    Moment,
+    Problem,
+    code_entry,
+    date_entry,
+    hours_entry,
+    number_entry,
+    text_entry,
+)
 from wmt.web.common import OutsideScope, allowed, check_may_edit_inputs
 from wmt.web.consistency import store_of
-from wmt.web.inputs import audit_listing
+from wmt.web.pages import audit_listing
 
 router = api_router()
 CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not valid JSON."},
     409: {"model": Problem, "description": "Someone else changed it since you read it."},
     415: {"model": Problem, "description": "The body was not sent as JSON."},
-    422: {"description": "What was sent breaks a rule; `errors` names each field."},
+    422: {
+        "model": FieldProblems,
+        "description": "What was sent breaks a rule; `errors` names each field.",
+    },
 }
 
 
@@ -44,7 +60,7 @@ class ReductionOut(BaseModel):
     status: str = Field(description="scheduled, active, archived or deleted, on the snapshot date")
     version: int = Field(description="Send this back when changing or deleting it")
     changed_by: str | None = Field(description="Who last changed it")
-    changed_at: datetime | None = Field(description="When it was last changed")
+    changed_at: Moment | None = Field(description="When it was last changed")
 
 
 class InputsOut(BaseModel):
@@ -60,27 +76,47 @@ class InputsOut(BaseModel):
     reductions: list[ReductionOut] = Field(description="Every reduction, scheduled to archived")
 
 
+Version = Annotated[int, number_entry("the version", least=0)]
+
+
 class ReductionIn(BaseModel):
-    team_code: str = Field(description="The team of the practitioner the reduction is for")
-    reason: str = Field(description="One of the reduction reasons in use")
-    hours: Decimal = Field(description="Hours a week, at most 2 decimal places")
-    start_date: date = Field(description="First day in force")
-    end_date: date | None = Field(default=None, description="Last day in force; null if open")
-    notes: str | None = Field(default=None, description="The manager's notes")
+    team_code: Annotated[str, code_entry("The team code")] = Field(
+        description="The team of the practitioner the reduction is for"
+    )
+    reason: Annotated[str, text_entry("The reason", entries.REASON_LENGTH)] = Field(
+        description="One of the reduction reasons in use"
+    )
+    hours: Annotated[Decimal, hours_entry("the hours")] = Field(
+        description='Hours a week, as text: more than 0, at most 2 decimal places, e.g. "7.5"'
+    )
+    start_date: Annotated[date, date_entry("Start date")] = Field(
+        description="First day in force (YYYY-MM-DD, 2000 to 2099)"
+    )
+    end_date: Annotated[date | None, date_entry("End date", optional=True)] = Field(
+        default=None, description="Last day in force (YYYY-MM-DD); null if open"
+    )
+    notes: Annotated[
+        str | None,
+        text_entry("Notes", entries.NOTES_LENGTH, line_breaks=True, optional=True),
+    ] = Field(default=None, description="The manager's notes, at most 1,000 characters")
 
 
 class ReductionChange(ReductionIn):
-    version: int = Field(description="The version you read; refused (409) if it has changed")
+    version: Version = Field(description="The version you read; refused (409) if it has changed")
 
 
 class VersionIn(BaseModel):
-    version: int = Field(description="The version you read; refused (409) if it has changed")
+    version: Version = Field(description="The version you read; refused (409) if it has changed")
 
 
 class HoursIn(BaseModel):
-    team_code: str = Field(description="The team whose contracted hours to set")
-    contracted_hours: Decimal = Field(description="Hours a week, more than 0 and at most 48")
-    version: int = Field(description="hours_version as you read it (0 if never set in wmt)")
+    team_code: Annotated[str, code_entry("The team code")] = Field(
+        description="The team whose contracted hours to set"
+    )
+    contracted_hours: Annotated[Decimal, hours_entry("contracted hours")] = Field(
+        description='Hours a week, as text: more than 0 and at most 48, e.g. "37.5"'
+    )
+    version: Version = Field(description="hours_version as you read it (0 if never set in wmt)")
 
 
 class Saved(BaseModel):
@@ -97,7 +133,7 @@ class ReasonOut(BaseModel):
 
 
 class AuditEventOut(BaseModel):
-    at: datetime = Field(description="When the change was made")
+    at: Moment = Field(description="When the change was made")
     username: str = Field(description="Who made the change")
     action: str = Field(description="What was done, e.g. reduction added")
     subject: str = Field(description="What it was done to")
@@ -160,12 +196,18 @@ def _capacity(request: Request, staff_code: str, team_code: str) -> Decimal | No
 
 
 def _entry(body: ReductionIn) -> ReductionEntry:
-    hours = inputs.parse_hours(str(body.hours), "hours", "the hours")
     notes = (body.notes or "").strip() or None
-    return ReductionEntry(body.reason, hours, body.start_date, body.end_date, notes)
+    return ReductionEntry(body.reason, body.hours, body.start_date, body.end_date, notes)
 
 
-Team = Annotated[str, Query(description="The team whose inputs to read")]
+Team = Annotated[
+    str, code_entry("The team code"), Query(description="The team whose inputs to read")
+]
+ReductionNumber = Annotated[
+    int,
+    number_entry("the reduction's id", least=1, sent_as_text=True),
+    Path(description="The reduction's id in wmt"),
+]
 
 
 @router.get(
@@ -173,7 +215,7 @@ Team = Annotated[str, Query(description="The team whose inputs to read")]
     response_model=InputsOut,
     summary="A practitioner's contracted hours and reductions",
 )
-def read_inputs(request: Request, staff_code: str, team: Team) -> InputsOut:
+def read_inputs(request: Request, staff_code: StaffCode, team: Team) -> InputsOut:
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
     return _inputs_out(inputs.owner_inputs(store_of(request), staff_code, team), viewer)
 
@@ -185,7 +227,7 @@ def read_inputs(request: Request, staff_code: str, team: Team) -> InputsOut:
     summary="Add a reduction",
     responses=CHANGE_RESPONSES,
 )
-def add_reduction(request: Request, staff_code: str, body: ReductionIn) -> Any:
+def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) -> Any:
     viewer = _manager(request, body.team_code)
     try:
         new_id = inputs.add_reduction(
@@ -203,7 +245,7 @@ def add_reduction(request: Request, staff_code: str, body: ReductionIn) -> Any:
     responses=CHANGE_RESPONSES,
 )
 def change_reduction(
-    request: Request, staff_code: str, reduction_id: int, body: ReductionChange
+    request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: ReductionChange
 ) -> Any:
     owner = _owner_of(request, reduction_id)
     viewer = _manager(request, owner[1])
@@ -224,7 +266,9 @@ def change_reduction(
     summary="Delete a reduction",
     responses=CHANGE_RESPONSES,
 )
-def delete_reduction(request: Request, staff_code: str, reduction_id: int, body: VersionIn) -> Any:
+def delete_reduction(
+    request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: VersionIn
+) -> Any:
     owner = _owner_of(request, reduction_id)
     viewer = _manager(request, owner[1])
     if owner[0] != staff_code:
@@ -242,12 +286,16 @@ def delete_reduction(request: Request, staff_code: str, reduction_id: int, body:
     summary="Set contracted hours",
     responses=CHANGE_RESPONSES,
 )
-def set_hours(request: Request, staff_code: str, body: HoursIn) -> Any:
+def set_hours(request: Request, staff_code: StaffCode, body: HoursIn) -> Any:
     viewer = _manager(request, body.team_code)
     try:
-        hours = inputs.parse_hours(str(body.contracted_hours), "contracted_hours", "the hours")
         inputs.set_contracted_hours(
-            store_of(request), viewer.username, staff_code, body.team_code, hours, body.version
+            store_of(request),
+            viewer.username,
+            staff_code,
+            body.team_code,
+            body.contracted_hours,
+            body.version,
         )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
@@ -268,7 +316,7 @@ def reasons(request: Request) -> list[ReasonOut]:
     response_model=list[AuditEventOut],
     summary="Changes to hours and reductions within a unit or for a practitioner",
 )
-def audit(request: Request, level: str, code: str) -> list[AuditEventOut]:
+def audit(request: Request, level: AnyLevel, code: Code) -> list[AuditEventOut]:
     if level != PRACTITIONER:
         check_level(level, LEVELS)
     allowed(request, level, code)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from wmt.errors import NotFound, WmtError
+from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
     api,
@@ -30,8 +31,9 @@ from wmt.web.consistency import ConsistentReads
 def create_app(
     store: Store,
     *,
-    secret_key: str | None = None,
     oidc: organisation_sign_in.OidcSettings | None = None,
+    session_policy: SessionPolicy | None = None,
+    clock: sessions.Clock | None = None,
 ) -> FastAPI:
     app = FastAPI(title="wmt", docs_url=None, redoc_url=None, openapi_url=api.OPENAPI_URL)
     api.install_openapi(app)
@@ -43,7 +45,7 @@ def create_app(
     # Middleware runs outside in: headers, then the request log and metrics, then the
     # session, then the request's one read transaction.
     app.add_middleware(ConsistentReads)
-    sessions.install(app, secret_key=secret_key)
+    sessions.install(app, store, policy=session_policy, clock=clock)
     operations.install(app)
     headers.install(app)
 

@@ -16,9 +16,10 @@ from wmt import exports
 from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
 from wmt.errors import NotFound, WmtError
-from wmt.services.accounts import viewer_for
 from wmt.services.places import places_of
+from wmt.services.sessions import SessionAccount
 from wmt.web.consistency import store_of
+from wmt.web.sessions import session_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LEVEL_NAMES = {
@@ -80,31 +81,36 @@ class SignInNeeded(Exception):
 
 
 class OutsideScope(WmtError):
-    """The page is outside what this person may see."""
+    """Refused: the person may see this, but not do this (or the form's token is wrong)."""
+
+
+# One answer for a unit that does not exist and for one the person may not see, so nobody
+# can learn which codes exist by trying them.
+PAGE_NOT_FOUND = (
+    "Page not found. If you typed the web address, check it is correct. If you pasted the web "
+    "address, check you copied the entire address."
+)
 
 
 def viewer_of(request: Request) -> Viewer:
-    """The person signed in to this session; SignInNeeded if nobody is."""
-    stored = request.session.get("viewer")
-    if not stored:
+    """The person signed in to this session; SignInNeeded if nobody is.
+
+    The account is read with the session on every request, so a disabled or deleted account
+    is signed out at once, and a changed role or scope (which ends the person's sessions)
+    holds from their next page.
+    """
+    account = session_of(request).account
+    if account is None:
         raise SignInNeeded
-    # Read the account again on every request, so a changed role or scope, or a removed
-    # account, takes effect at once rather than at the next sign-in.
-    viewer = viewer_for(store_of(request), stored["username"])
-    if viewer is None:
-        request.session.clear()
-        raise SignInNeeded
-    return viewer
+    return account.viewer
 
 
-def start_session(request: Request, viewer: Viewer) -> None:
-    """A fresh session for the person who has just signed in."""
-    request.session.clear()
-    request.session["viewer"] = {
-        "username": viewer.username,
-        "role": viewer.role.value,
-        "scope": viewer.scope,
-    }
+def signed_in_account(request: Request) -> SessionAccount:
+    """The account signed in to this session; SignInNeeded if nobody is."""
+    account = session_of(request).account
+    if account is None:
+        raise SignInNeeded
+    return account
 
 
 def csrf_token(request: Request) -> str:
@@ -115,27 +121,46 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def check_csrf(request: Request, submitted: str) -> None:
+def csrf_matches(request: Request, submitted: str) -> bool:
     expected = request.session.get("csrf")
-    if not expected or not secrets.compare_digest(str(expected), submitted):
+    return bool(expected) and secrets.compare_digest(
+        str(expected).encode("utf-8"), submitted.encode("utf-8", "surrogatepass")
+    )
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    if not csrf_matches(request, submitted):
         raise OutsideScope("This form has expired. Go back, reload the page and try again.")
 
 
 def signed_in_viewer(request: Request) -> Viewer | None:
     """For templates: the person signed in, or None on the sign-in and error pages."""
-    try:
-        return viewer_of(request)
-    except SignInNeeded:
-        return None
+    account = session_of(request).account
+    return account.viewer if account is not None else None
+
+
+def signed_in_with_password(request: Request) -> bool:
+    """For templates: whether the person signed in has a wmt password they could change."""
+    account = session_of(request).account
+    return account is not None and account.has_password
 
 
 TEMPLATES.env.globals["csrf_token"] = csrf_token
 TEMPLATES.env.globals["signed_in_viewer"] = signed_in_viewer
+TEMPLATES.env.globals["signed_in_with_password"] = signed_in_with_password
 
 
 def safe_next(target: str | None) -> str:
-    """Only ever return to a page of this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only ever return to a page of this site: a path, not `//host` or `/\\host` (which
+    browsers read as another site), and nothing a header could not carry."""
+    if (
+        target
+        and len(target) <= 2000
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isascii()
+        and target.isprintable()
+    ):
         return target
     return "/"
 
@@ -155,15 +180,24 @@ def as_of_of(request: Request) -> date | None:
 
 
 def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
-    """The signed-in person and the unit's place, if they may see it; OutsideScope if not.
+    """The signed-in person and the unit's place, if they may see it; NotFound if not.
 
-    A practitioner in several teams may be seen by whoever may see any one of those teams.
+    A unit outside the person's scope is answered exactly as one that does not exist. Only
+    someone who may see everything is told why a unit is not there, as that tells them nothing
+    they could not see anyway. A practitioner in several teams may be seen by whoever may see
+    any one of those teams.
     """
     viewer = viewer_of(request)
-    places = places_of(store_of(request), level, code, as_of_of(request))
+    as_of = as_of_of(request)  # a date that is not one is said to be so, to anyone
+    try:
+        places = places_of(store_of(request), level, code, as_of)
+    except NotFound:
+        if viewer.sees_everything:
+            raise
+        raise NotFound(PAGE_NOT_FOUND) from None
     inside = [place for place in places if viewer.may_view(place)]
     if not inside:
-        raise OutsideScope("This page is outside the teams and people you can see.")
+        raise NotFound(PAGE_NOT_FOUND)
     return viewer, inside[0]
 
 

@@ -1,4 +1,4 @@
-"""Managing a practitioner's inputs: reductions and contracted hours, and the audit pages.
+"""Managing a practitioner's inputs: reductions and contracted hours.
 
 Only the team's manager may change them. Every form works without JavaScript: choosing a
 reason first lets the next page pre-fill hours from its allowance and the end date from its
@@ -9,66 +9,56 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from wmt.domain.access import Viewer
-from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services import inputs
-from wmt.services.audit import AuditListing, audit_events
 from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
-from wmt.services.overview import PractitionerOverview
-from wmt.store.snapshots import require_snapshot
-from wmt.store.units import teams_within
 from wmt.web.common import (
     TEMPLATES,
-    allowed,
     check_csrf,
     check_may_edit_inputs,
     csrf_token,
-    download,
-    level_label,
     viewer_of,
 )
 from wmt.web.consistency import store_of
-from wmt.web.forms import PARTS, DateField, Problems, read_date
+from wmt.web.forms import (
+    END,
+    PARTS,
+    START,
+    DateField,
+    Problems,
+    address_code,
+    address_number,
+    date_field,
+    read_date,
+    read_form,
+    read_reduction,
+    read_version,
+)
 
 router = APIRouter()
-REDUCTION = "/practitioner/{staff_code}/reductions/{reduction_id}"
-
-
-def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview) -> dict[str, Any]:
-    """For the practitioner's page on the newest snapshot: every reduction of each of their
-    teams, and the teams whose inputs this person may change. Earlier snapshots show only
-    the reductions that counted on their date."""
-    store = store_of(request)
-    with store.reading() as connection:
-        if require_snapshot(connection, None).as_of != page.as_of:
-            return {"inputs": {}, "editable": set()}
-    teams = [workload["team_code"] for workload in page.workloads]
-    return {
-        "inputs": {team: inputs.owner_inputs(store, page.staff_code, team) for team in teams},
-        "editable": {team for team in teams if viewer.may_edit_inputs(team)},
-    }
 
 
 def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer, OwnerInputs]:
     """The team's manager and the owner's inputs; refused for anyone else."""
     viewer = viewer_of(request)
     check_may_edit_inputs(viewer, team_code)
+    staff_code = address_code(staff_code, "practitioner")
     return viewer, inputs.owner_inputs(store_of(request), staff_code, team_code)
 
 
 def _reduction_for_manager(
-    request: Request, staff_code: str, reduction_id: int
+    request: Request, staff_code: str, number: str
 ) -> tuple[Viewer, OwnerInputs, inputs.ReductionView]:
     """A reduction kept in wmt for the practitioner, the owner's inputs and the team's
     manager; NotFound if there is no such reduction, OutsideScope for anyone else."""
+    viewer_of(request)  # signed in first: the number is checked only for someone who is
+    reduction_id = address_number(number, "reduction")
     found = inputs.find_reduction(store_of(request), reduction_id)
     if found is None:
         raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
@@ -78,19 +68,8 @@ def _reduction_for_manager(
     return viewer, owner, found
 
 
-START, END = "Start date", "End date"
-
-
-def _date_field(name: str, label: str, value: date | None) -> DateField:
-    """A date input filled in with a date (or left blank)."""
-    if value is None:
-        return DateField(name, label)
-    return DateField(name, label, str(value.day), str(value.month), str(value.year), value)
-
-
-def _form_values(form: FormData) -> dict[str, Any]:
+def _form_values(typed: dict[str, str]) -> dict[str, Any]:
     """What was typed, to put back in the form."""
-    typed = {key: str(value) for key, value in form.items()}
     return typed | {
         "start_date": read_date(typed, "start_date", START),
         "end_date": read_date(typed, "end_date", END),
@@ -133,24 +112,23 @@ def _reduction_page(
     )
 
 
-def _entry(form: FormData, problems: Problems) -> ReductionEntry | None:
-    """The reduction typed into the form, or None with the problems noted."""
-    typed = {key: str(value) for key, value in form.items()}
-    start = read_date(typed, "start_date", START)
-    end = read_date(typed, "end_date", END)
-    if start.error or end.error:
-        problems.update({f.name: f.error for f in (start, end) if f.error})
-    elif start.value is None:
-        problems.add("start_date", "Enter the start date")
-    hours = Decimal(0)
-    try:
-        hours = inputs.parse_hours(typed.get("hours", ""), "hours", "the hours")
-    except InvalidInput as refused:
-        problems.update(refused.errors)
-    if problems.items or start.value is None:
-        return None
-    notes = typed.get("notes", "").strip() or None
-    return ReductionEntry(typed.get("reason", ""), hours, start.value, end.value, notes)
+# A form whose version is missing or not a number (it was damaged on the way, or made by
+# hand) is treated as opened on an unknown version: nothing is saved, the typing is kept.
+UNKNOWN_VERSION = (
+    "The form did not say which version of the {what} it was opened with, so {not_done}."
+)
+CHANGE_UNKNOWN = (
+    UNKNOWN_VERSION.format(what="reduction", not_done="your change was not saved")
+    + " What you typed is still in the form: check the reduction as it is now and save again."
+)
+DELETE_UNKNOWN = (
+    UNKNOWN_VERSION.format(what="reduction", not_done="it was not deleted")
+    + " Check the reduction below and delete it again if you still want to."
+)
+HOURS_UNKNOWN = (
+    UNKNOWN_VERSION.format(what="contracted hours", not_done="your change was not saved")
+    + " What you typed is still in the form: save again to set it."
+)
 
 
 def _saved(request: Request, staff_code: str, message: str) -> RedirectResponse:
@@ -194,8 +172,8 @@ def new_reduction(
     values = {
         "reason": chosen.name,
         "hours": "" if suggested["hours"] is None else str(suggested["hours"]),
-        "start_date": _date_field("start_date", START, start),
-        "end_date": _date_field("end_date", END, suggested["end_date"]),
+        "start_date": date_field("start_date", START, start),
+        "end_date": date_field("end_date", END, suggested["end_date"]),
         "notes": "",
     }
     return _reduction_page(request, owner, values, action="add")
@@ -203,39 +181,39 @@ def new_reduction(
 
 @router.post("/practitioner/{staff_code}/reductions/new", response_class=HTMLResponse)
 async def add_reduction(request: Request, staff_code: str) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    team = str(form.get("team", ""))
+    typed = await read_form(request)
+    check_csrf(request, typed.get("csrf_token", ""))
+    team = typed.get("team", "")
     viewer, owner = _manager(request, staff_code, team)
     problems = Problems()
-    entry = _entry(form, problems)
+    entry = read_reduction(typed, problems)
     if entry is not None:
         try:
-            inputs.add_reduction(store_of(request), viewer.username, staff_code, team, entry)
+            inputs.add_reduction(store_of(request), viewer.username, owner.staff_code, team, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         else:
             return _saved(
                 request,
-                staff_code,
+                owner.staff_code,
                 f"Reduction added: {entry.reason}, {entry.hours} hours. "
                 + _capacity_now(request, owner, entry),
             )
     return _reduction_page(
-        request, owner, _form_values(form), action="add", problems=problems, status_code=400
+        request, owner, _form_values(typed), action="add", problems=problems, status_code=400
     )
 
 
 @router.get(
     "/practitioner/{staff_code}/reductions/{reduction_id}/change", response_class=HTMLResponse
 )
-def change_reduction_form(request: Request, staff_code: str, reduction_id: int) -> Response:
+def change_reduction_form(request: Request, staff_code: str, reduction_id: str) -> Response:
     _, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     values = {
         "reason": reduction.reason,
         "hours": str(reduction.hours),
-        "start_date": _date_field("start_date", START, reduction.start_date),
-        "end_date": _date_field("end_date", END, reduction.end_date),
+        "start_date": date_field("start_date", START, reduction.start_date),
+        "end_date": date_field("end_date", END, reduction.end_date),
         "notes": reduction.notes or "",
         "version": str(reduction.version),
         "id": str(reduction.id),
@@ -243,44 +221,54 @@ def change_reduction_form(request: Request, staff_code: str, reduction_id: int) 
     return _reduction_page(request, owner, values, action="change")
 
 
+def _not_saved(
+    request: Request,
+    owner: OwnerInputs,
+    values: dict[str, Any],
+    reduction_id: int,
+    message: str,
+    status_code: int,
+) -> Response:
+    """The form again, as typed, with the reduction as it is now and its version to save over."""
+    current = inputs.find_reduction(store_of(request), reduction_id)
+    if current is not None:
+        values = values | {"version": str(current.version)}
+    return _reduction_page(
+        request,
+        owner,
+        values,
+        action="change",
+        conflict=message,
+        current=current,
+        status_code=status_code,
+    )
+
+
 @router.post(
     "/practitioner/{staff_code}/reductions/{reduction_id}/change", response_class=HTMLResponse
 )
-async def change_reduction(request: Request, staff_code: str, reduction_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    viewer, owner, _ = _reduction_for_manager(request, staff_code, reduction_id)
+async def change_reduction(request: Request, staff_code: str, reduction_id: str) -> Response:
+    typed = await read_form(request)
+    check_csrf(request, typed.get("csrf_token", ""))
+    viewer, owner, found = _reduction_for_manager(request, staff_code, reduction_id)
+    number = found.id or 0
     problems = Problems()
-    entry = _entry(form, problems)
-    values = _form_values(form)
+    entry = read_reduction(typed, problems)
+    values = _form_values(typed)
+    version = read_version(typed)
+    if version is None:
+        return _not_saved(request, owner, values, number, CHANGE_UNKNOWN, 400)
     if entry is not None:
         try:
-            inputs.change_reduction(
-                store_of(request),
-                viewer.username,
-                reduction_id,
-                int(str(form.get("version", "0")) or 0),
-                entry,
-            )
+            inputs.change_reduction(store_of(request), viewer.username, number, version, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         except EditConflict as conflict:
-            current = inputs.find_reduction(store_of(request), reduction_id)
-            if current is not None:
-                values["version"] = str(current.version)
-            return _reduction_page(
-                request,
-                owner,
-                values,
-                action="change",
-                conflict=str(conflict),
-                current=current,
-                status_code=409,
-            )
+            return _not_saved(request, owner, values, number, str(conflict), 409)
         else:
             return _saved(
                 request,
-                staff_code,
+                owner.staff_code,
                 f"Reduction changed: {entry.reason}, {entry.hours} hours. "
                 + _capacity_now(request, owner, entry),
             )
@@ -289,48 +277,53 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: int)
     )
 
 
-@router.get(
-    "/practitioner/{staff_code}/reductions/{reduction_id}/delete", response_class=HTMLResponse
-)
-def delete_reduction_form(request: Request, staff_code: str, reduction_id: int) -> Response:
-    _, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
+def _delete_page(
+    request: Request,
+    owner: OwnerInputs,
+    reduction: inputs.ReductionView,
+    conflict: str | None = None,
+    status_code: int = 200,
+) -> Response:
     return TEMPLATES.TemplateResponse(
         request,
         "reduction_delete.html",
-        {"owner": owner, "reduction": reduction, "csrf": csrf_token(request)},
+        {
+            "owner": owner,
+            "reduction": reduction,
+            "conflict": conflict,
+            "csrf": csrf_token(request),
+        },
+        status_code=status_code,
     )
+
+
+@router.get(
+    "/practitioner/{staff_code}/reductions/{reduction_id}/delete", response_class=HTMLResponse
+)
+def delete_reduction_form(request: Request, staff_code: str, reduction_id: str) -> Response:
+    _, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
+    return _delete_page(request, owner, reduction)
 
 
 @router.post(
     "/practitioner/{staff_code}/reductions/{reduction_id}/delete", response_class=HTMLResponse
 )
-async def delete_reduction(request: Request, staff_code: str, reduction_id: int) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+async def delete_reduction(request: Request, staff_code: str, reduction_id: str) -> Response:
+    typed = await read_form(request)
+    check_csrf(request, typed.get("csrf_token", ""))
     viewer, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
+    number = reduction.id or 0
+    version = read_version(typed)
     try:
-        inputs.delete_reduction(
-            store_of(request),
-            viewer.username,
-            reduction_id,
-            int(str(form.get("version", "0")) or 0),
-        )
+        if version is None:
+            raise EditConflict(DELETE_UNKNOWN)
+        inputs.delete_reduction(store_of(request), viewer.username, number, version)
     except EditConflict as conflict:
-        current = inputs.find_reduction(store_of(request), reduction_id) or reduction
-        return TEMPLATES.TemplateResponse(
-            request,
-            "reduction_delete.html",
-            {
-                "owner": owner,
-                "reduction": current,
-                "conflict": str(conflict),
-                "csrf": csrf_token(request),
-            },
-            status_code=409,
-        )
+        current = inputs.find_reduction(store_of(request), number) or reduction
+        return _delete_page(request, owner, current, str(conflict), 400 if version is None else 409)
     return _saved(
         request,
-        staff_code,
+        owner.staff_code,
         f"Reduction deleted: {reduction.reason}. " + _capacity_now(request, owner),
     )
 
@@ -368,67 +361,36 @@ def hours_form(request: Request, staff_code: str, team: str = "") -> Response:
 
 @router.post("/practitioner/{staff_code}/hours", response_class=HTMLResponse)
 async def change_hours(request: Request, staff_code: str) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    team = str(form.get("team", ""))
+    typed = await read_form(request)
+    check_csrf(request, typed.get("csrf_token", ""))
+    team = typed.get("team", "")
     viewer, owner = _manager(request, staff_code, team)
-    typed = str(form.get("contracted_hours", ""))
-    version = int(str(form.get("version", "0")) or 0)
+    text = typed.get("contracted_hours", "")
+    version = read_version(typed)
     try:
-        hours = inputs.parse_hours(typed, "contracted_hours", "contracted hours")
+        if version is None:
+            raise EditConflict(HOURS_UNKNOWN)
+        hours = inputs.parse_hours(text.strip(), "contracted_hours", "contracted hours")
         inputs.set_contracted_hours(
-            store_of(request), viewer.username, staff_code, team, hours, version
+            store_of(request), viewer.username, owner.staff_code, team, hours, version
         )
     except InvalidInput as refused:
         return _hours_page(
             request,
             owner,
-            typed,
-            version,
+            text,
+            version or 0,
             error=refused.errors["contracted_hours"],
             status_code=400,
         )
     except EditConflict as conflict:
-        now = inputs.owner_inputs(store_of(request), staff_code, team)
+        now = inputs.owner_inputs(store_of(request), owner.staff_code, team)
+        status = 400 if version is None else 409
         return _hours_page(
-            request, now, typed, now.hours_version, conflict=str(conflict), status_code=409
+            request, now, text, now.hours_version, conflict=str(conflict), status_code=status
         )
     return _saved(
         request,
-        staff_code,
+        owner.staff_code,
         f"Contracted hours changed to {hours}. " + _capacity_now(request, owner),
-    )
-
-
-def audit_listing(request: Request, level: str, code: str) -> AuditListing:
-    """The changes within a unit, or to one practitioner's inputs, newest first."""
-    store = store_of(request)
-    if level == PRACTITIONER:
-        return audit_events(store, staff_code=code)
-    if level == "national" and code == NATIONAL_CODE:
-        return audit_events(store, practitioners_only=True)
-    with store.reading() as connection:
-        record = require_snapshot(connection, None)
-        teams = teams_within(connection, record.id, code, level)
-    return audit_events(store, teams=teams)
-
-
-@router.get("/{level}/{code}/audit", response_class=HTMLResponse)
-def audit_page(request: Request, level: str, code: str) -> Response:
-    if level != PRACTITIONER:
-        check_level(level, LEVELS)
-    allowed(request, level, code)
-    listing = audit_listing(request, level, code)
-    file = download(request, f"{level}-{code}-changes", listing.columns, listing.rows)
-    if file is not None:
-        return file
-    return TEMPLATES.TemplateResponse(
-        request,
-        "audit.html",
-        {
-            "title": f"Changes: {level_label(level)} {code}",
-            "level": level,
-            "code": code,
-            "listing": listing,
-        },
     )

@@ -24,9 +24,10 @@ from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
 from wmt.errors import NotFound, WmtError
-from wmt.services.accounts import viewer_for
-from wmt.web.common import TEMPLATES, safe_next, start_session
+from wmt.services.accounts import account_for_organisation
+from wmt.web.common import TEMPLATES, safe_next
 from wmt.web.consistency import store_of
+from wmt.web.sessions import start_signed_in
 
 DEFAULT_USERNAME_CLAIMS = ("preferred_username", "email")
 REQUIRED_VARIABLES = ("WMT_OIDC_ISSUER", "WMT_OIDC_CLIENT_ID", "WMT_OIDC_CLIENT_SECRET")
@@ -199,15 +200,15 @@ async def _sign_in_account(
             f"Your {settings.name} account has no {' or '.join(settings.username_claims)} "
             "that wmt could match to an account; ask an administrator to add it.",
         )
-    viewer = await run_in_threadpool(viewer_for, store_of(request), username)
-    if viewer is None:
+    account = await run_in_threadpool(account_for_organisation, store_of(request), username)
+    if account is None:
         return _refused(
             request,
             403,
             f"Your organisation account {username} has no access to wmt yet; "
             "ask an administrator to add it.",
         )
-    start_session(request, viewer)
+    await run_in_threadpool(start_signed_in, request, account)
     return RedirectResponse(target, status_code=303)
 
 

@@ -1,4 +1,10 @@
-"""The reading pages: one URL pattern for every level, /{level}/{code}/{view}."""
+"""The reading pages: one URL pattern for every level, /{level}/{code}/{view}.
+
+The address's parameters are checked before anything is read: a code no unit could have is
+not found; a date, page, sort, order, download or signal that is not one the page offers is
+refused with a page saying what to use instead (400). A page number past the last page shows
+the last page, so a link kept from when a table was longer still leads somewhere.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +18,30 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
+from wmt.domain import entries
+from wmt.domain.access import Viewer
+from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.domain.signals import SIGNALS
 from wmt.errors import NotFound, WmtError
-from wmt.services import overview
+from wmt.services import inputs, overview
+from wmt.services.audit import AuditListing, audit_events
 from wmt.services.history import history
+from wmt.services.overview import PractitionerOverview
 from wmt.services.signals import quality, signal_counts, signals
+from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
+from wmt.store.units import teams_within
 from wmt.web.chart import Reading, capacity_chart
 from wmt.web.common import (
     TEMPLATES,
     allowed,
-    as_of_of,
     child_visible,
     download,
     level_label,
+    viewer_of,
 )
 from wmt.web.consistency import store_of
-from wmt.web.forms import PARTS, DateField, read_date
-from wmt.web.inputs import inputs_context
+from wmt.web.forms import PARTS, DateField, address_code, read_date
 
 SORTABLE = {
     "unit_name",
@@ -53,8 +64,68 @@ VIEW_TITLES = {
 }
 PAGE_SIZE = 100
 SIGNAL_SUBJECTS = {definition.code: definition.applies_to for definition in SIGNALS}
+ORDERS = ("ascending", "descending")
+DOWNLOADS = ("csv", "xlsx")
 
 router = APIRouter()
+
+
+def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview) -> dict[str, Any]:
+    """For the practitioner's page on the newest snapshot: every reduction of each of their
+    teams, and the teams whose inputs this person may change. Earlier snapshots show only
+    the reductions that counted on their date."""
+    store = store_of(request)
+    with store.reading() as connection:
+        if require_snapshot(connection, None).as_of != page.as_of:
+            return {"inputs": {}, "editable": set()}
+    teams = [workload["team_code"] for workload in page.workloads]
+    return {
+        "inputs": {team: inputs.owner_inputs(store, page.staff_code, team) for team in teams},
+        "editable": {team for team in teams if viewer.may_edit_inputs(team)},
+    }
+
+
+class WrongParameter(WmtError):
+    """A parameter in the address is not one the page offers; the message says what is."""
+
+
+def _choice(
+    params: Mapping[str, str], name: str, choices: Mapping[str, object] | tuple[str, ...]
+) -> str | None:
+    """The parameter if it is one of the choices; None if absent or blank."""
+    value = params.get(name, "")
+    if not value:
+        return None
+    if value not in choices:
+        shown = ", ".join(sorted(choices))
+        raise WrongParameter(
+            f"{name} must be one of: {shown}. Change the web address and try again."
+        )
+    return value
+
+
+def checked_address(request: Request, level: str, code: str) -> tuple[str, date | None]:
+    """The unit's code and the snapshot date asked for, once the person is signed in and
+    every parameter the pages read is one they offer (WrongParameter, NotFound if not)."""
+    viewer_of(request)  # sign-in comes first: nobody learns the rules before signing in
+    code = address_code(code, level_label(level).lower())
+    params = request.query_params
+    as_of = None
+    if params.get("as_of"):
+        try:
+            as_of = entries.iso_date(params["as_of"], "The snapshot date")
+        except entries.EntryRefused as refused:
+            raise WrongParameter(f"{refused}. Change the web address and try again.") from None
+    if params.get("page"):
+        try:
+            entries.whole_number(params["page"], "the page number", least=1)
+        except entries.EntryRefused as refused:
+            raise WrongParameter(f"{refused}. Change the web address and try again.") from None
+    _choice(params, "sort", tuple(SORTABLE))
+    _choice(params, "order", ORDERS)
+    _choice(params, "download", DOWNLOADS)
+    _choice(params, "signal", SIGNAL_SUBJECTS)
+    return code, as_of
 
 
 def views(level: str) -> dict[str, str]:
@@ -74,9 +145,8 @@ def query_string(params: Mapping[str, str], **changes: object) -> str:
 def _sorted(
     rows: list[dict[str, Any]], request: Request, default: str
 ) -> tuple[list[dict[str, Any]], str, str]:
-    key = request.query_params.get("sort", default)
-    key = key if key in SORTABLE else default
-    order = "ascending" if request.query_params.get("order") == "ascending" else "descending"
+    key = request.query_params.get("sort") or default
+    order = request.query_params.get("order") or "descending"
     present = [row for row in rows if row.get(key) is not None]
     missing = [row for row in rows if row.get(key) is None]
     present.sort(key=lambda row: row[key], reverse=order == "descending")
@@ -124,10 +194,10 @@ class Paging:
 
 
 def paging_of(request: Request, total: int) -> Paging:
-    """The page asked for, kept within the pages there are."""
-    text = request.query_params.get("page", "1")
-    number = int(text) if text.isdigit() else 1
+    """The page asked for (checked by checked_address), or the last page if it is past it."""
+    text = request.query_params.get("page") or "1"
     last = Paging(1, total).pages
+    number = int(text)  # digits only, and within range: checked_address saw to that
     return Paging(min(max(number, 1), last), total)
 
 
@@ -142,10 +212,9 @@ def date_range(params: Mapping[str, str]) -> tuple[DateField, DateField]:
 
 
 def _table(
-    store: Store, request: Request, level: str, code: str, view: str
+    store: Store, level: str, code: str, view: str, as_of: date | None
 ) -> tuple[str, date | None, tuple[str, ...], list[dict[str, Any]]]:
     """A table page's title, date, columns and rows."""
-    as_of = as_of_of(request)
     if view == "caseload":
         matrix = overview.caseload_matrix(store, level, code, as_of)
         return (
@@ -161,8 +230,9 @@ def _table(
 
 @router.get("/practitioner/{staff_code}/overview", response_class=HTMLResponse)
 def practitioner(request: Request, staff_code: str) -> Response:
+    staff_code, as_of = checked_address(request, PRACTITIONER, staff_code)
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
-    found = overview.practitioner_overview(store_of(request), staff_code, as_of_of(request))
+    found = overview.practitioner_overview(store_of(request), staff_code, as_of)
     return TEMPLATES.TemplateResponse(
         request,
         "practitioner.html",
@@ -173,9 +243,10 @@ def practitioner(request: Request, staff_code: str) -> Response:
 @router.get("/{level}/{code}/overview", response_class=HTMLResponse)
 def unit(request: Request, level: str, code: str) -> Response:
     check_level(level, LEVELS)
+    code, as_of = checked_address(request, level, code)
     viewer, place = allowed(request, level, code)
     store = store_of(request)
-    found = overview.unit_overview(store, level, code, as_of_of(request))
+    found = overview.unit_overview(store, level, code, as_of)
     rows, key, order = _sorted(found.children, request, "capacity_percent")
     rows = [row for row in rows if child_visible(viewer, place, found.child_level, row)]
     name = f"{level}-{code}-{found.child_level}s-{found.as_of}"
@@ -213,6 +284,7 @@ def _chart_lines(level: str, code: str, rows: list[dict[str, Any]]) -> dict[str,
 def capacity_history(request: Request, level: str, code: str) -> Response:
     if level not in (*LEVELS, PRACTITIONER):
         raise NotFound(f"There is no page {level}/{code}/history.")
+    code, _ = checked_address(request, level, code)
     allowed(request, level, code)
     start, end = date_range(request.query_params)
     errors = [field for field in (start, end) if field.error]
@@ -249,15 +321,51 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     return TEMPLATES.TemplateResponse(request, "history.html", context)
 
 
+def audit_listing(request: Request, level: str, code: str) -> AuditListing:
+    """The changes within a unit, or to one practitioner's inputs, newest first."""
+    store = store_of(request)
+    if level == PRACTITIONER:
+        return audit_events(store, staff_code=code)
+    if level == "national" and code == NATIONAL_CODE:
+        return audit_events(store, practitioners_only=True)
+    with store.reading() as connection:
+        record = require_snapshot(connection, None)
+        teams = teams_within(connection, record.id, code, level)
+    return audit_events(store, teams=teams)
+
+
+@router.get("/{level}/{code}/audit", response_class=HTMLResponse)
+def audit_page(request: Request, level: str, code: str) -> Response:
+    if level != PRACTITIONER:
+        check_level(level, LEVELS)
+    code, _ = checked_address(request, level, code)
+    allowed(request, level, code)
+    listing = audit_listing(request, level, code)
+    file = download(request, f"{level}-{code}-changes", listing.columns, listing.rows)
+    if file is not None:
+        return file
+    return TEMPLATES.TemplateResponse(
+        request,
+        "audit.html",
+        {
+            "title": f"Changes: {level_label(level)} {code}",
+            "level": level,
+            "code": code,
+            "listing": listing,
+        },
+    )
+
+
 @router.get("/{level}/{code}/{view}", response_class=HTMLResponse)
 def table_view(request: Request, level: str, code: str, view: str) -> Response:
     if level not in (*LEVELS, PRACTITIONER) or view not in views(level):
         raise NotFound(f"There is no page {level}/{code}/{view}.")
+    code, asked = checked_address(request, level, code)
     allowed(request, level, code)
-    title, as_of, columns, rows = _table(store_of(request), request, level, code, view)
+    title, as_of, columns, rows = _table(store_of(request), level, code, view, asked)
     params = request.query_params
-    only = params.get("signal") if view == "signals" else None
-    if only in SIGNAL_SUBJECTS:
+    only = params.get("signal") or None if view == "signals" else None
+    if only is not None:
         rows = [row for row in rows if row["signal"] == only]
     file = download(request, f"{level}-{code}-{view}-{as_of}", columns, rows)
     if file is not None:
@@ -276,7 +384,7 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
             "downloads": {
                 kind: query_string(params, page=None, download=kind) for kind in ("csv", "xlsx")
             },
-            "signal_filter": only if only in SIGNAL_SUBJECTS else None,
+            "signal_filter": only,
             "every_signal": query_string(params, page=None, signal=None),
             "level": level,
             "code": code,
