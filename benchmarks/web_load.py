@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -133,10 +132,7 @@ def add_accounts(url: str, team_managers: int, national: int) -> dict[str, objec
 
 
 def start_server(url: str, port: int, workers: int | None) -> subprocess.Popen[bytes]:
-    environment = os.environ | {
-        "WMT_INSECURE_COOKIES": "1",  # plain HTTP on 127.0.0.1
-        "WMT_SECRET_KEY": secrets.token_urlsafe(32),
-    }
+    environment = os.environ | {"WMT_INSECURE_COOKIES": "1"}  # plain HTTP on 127.0.0.1
     command = [sys.executable, "-m", "wmt", "serve", "--db", url, "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]

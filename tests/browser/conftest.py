@@ -163,7 +163,7 @@ def _answers(url: str) -> bool:
 def _serve(database: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Start `wmt serve` on a free port and wait until it answers; retry if the port was taken."""
     environment = {**os.environ}
-    for name in ("WMT_DATABASE_URL", "WMT_INSECURE_COOKIES", "WMT_SECRET_KEY"):
+    for name in ("WMT_DATABASE_URL", "WMT_INSECURE_COOKIES"):
         environment.pop(name, None)  # the real defaults: a Secure cookie, a key per start
     for _ in range(3):
         port = _free_port()

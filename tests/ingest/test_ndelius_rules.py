@@ -271,3 +271,16 @@ def test_header_spellings_are_matched_ignoring_case_and_punctuation(tmp_path: Pa
     copy, _, _ = read_ndelius_workbook(changed_copy(VALID, tmp_path / "c.xlsx", _unchanged))
     assert tables.contacts.equals(copy.contacts)
     assert tables.cases.sort(pl.all()).equals(copy.cases.sort(pl.all()))
+
+
+def test_a_spreadsheet_error_in_a_cell_is_refused_not_read_as_blank(tmp_path: Path) -> None:
+    copy = changed_copy(VALID, tmp_path / "copy.xlsx", _unchanged)
+
+    def divided_by_zero(xml: str) -> str:
+        cell = re.compile(r'<c r="C2"[^>]*?(/>|>.*?</c>)', re.DOTALL)
+        assert cell.search(xml), "the sheet has no value at C2 to replace"
+        return cell.sub('<c r="C2" t="e"><v>#DIV/0!</v></c>', xml, count=1)
+
+    broken = edited_sheet_xml(copy, tmp_path / "WMT_PS.xlsx", "WMT_Extract", divided_by_zero)
+    refusal = _refusal(broken)
+    assert "WMT_Extract, row 2, column C: '#DIV/0!' is a spreadsheet error" in refusal

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from tests.case_folders import write_folder
 from tests.web.sessions import PASSWORD, Clock, signed_in
 from wmt.domain.access import Role
+from wmt.domain.clock import utc_now
 from wmt.services.accounts import add_user
 from wmt.services.importing import import_case_folder
-from wmt.services.sessions import utc_now
 from wmt.store.transactions import Store
 from wmt.web.app import create_app
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
 
 from wmt.web.headers import CONTENT_SECURITY_POLICY
+from wmt.web.limits import LARGEST_BODY
 
 SIGNED_IN = {
     "page": "/national/national/overview",
@@ -103,3 +105,32 @@ def test_pages_need_nothing_the_policy_forbids(client: TestClient, path: str) ->
     parser = _Inline()
     parser.feed(response.text)
     assert parser.found == []
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client: TestClient) -> None:
+    too_much = "x" * (LARGEST_BODY + 1)
+    form = client.post("/sign-out", data={"csrf_token": too_much})
+    assert form.status_code == 413
+    api = client.put(
+        "/api/practitioner/S1/contracted-hours",
+        content=too_much.encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert api.status_code == 413
+    assert "KiB" in api.json()["detail"]
+    assert client.get("/national/national/overview").status_code == 200  # still signed in
+
+
+def test_a_body_that_grows_past_the_limit_while_it_is_read_is_refused(
+    client: TestClient,
+) -> None:
+    def chunks() -> Iterator[bytes]:  # no length declared: counted as it arrives
+        for _ in range(LARGEST_BODY // 65536 + 2):
+            yield b"x" * 65536
+
+    response = client.post(
+        "/sign-out",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413

@@ -20,8 +20,11 @@ from decimal import Decimal
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 LARGEST_WHOLE_NUMBER = 2**31 - 1  # the largest value of a 32-bit INTEGER column
-CODE_LENGTH = 40  # staff, team, PDU and region codes: the store's code columns
-REASON_LENGTH = 200  # a reduction reason's name: the store's name columns
+# The store's columns are declared with these lengths (wmt.store.schema), so what is accepted
+# here always fits.
+CODE_LENGTH = 40  # staff, team, PDU and region codes
+NAME_LENGTH = 200  # names of people, units and reduction reasons
+REASON_LENGTH = NAME_LENGTH
 NOTES_LENGTH = 1000
 
 _WHOLE = re.compile(r"[0-9]+")

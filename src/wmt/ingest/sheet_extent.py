@@ -6,7 +6,8 @@ process. The sheet's own <dimension> cannot be trusted to warn of that: it can s
 So each sheet's XML is searched first, as a stream, for a value to the right of the header row
 (there is no column to read it into) or so far down that the grid would pass MAX_SHEET_CELLS;
 such a sheet is refused, naming the cell and its value. Empty cells (formatting only) do not
-count, wherever they are: the reader skips them too.
+count, wherever they are: the reader skips them too. A cell holding a spreadsheet error
+(`#DIV/0!`, `#REF!` …) is refused too: the reader would read it as blank, a count of 0.
 
 A quick search with one regular expression proves, for sheets written the usual way
 (`<c r="B7" ...>`), that no cell lies beyond those bounds. Only if it finds something — a cell
@@ -94,6 +95,7 @@ class Extent:
     header_width: int = 0
     beyond: dict[int, Cell] = field(default_factory=dict)  # column -> its first value seen
     lowest: Cell | None = None
+    errors: list[Cell] = field(default_factory=list)  # cells holding a spreadsheet error
 
 
 def _letters_beyond(limit: int) -> bytes:
@@ -139,7 +141,7 @@ def _quick_search(part: IO[bytes], width: int) -> bool:
         rb'| r="(?:(?:' + _letters_beyond(width) + rb")[1-9]"
         rb"|[A-Z]{1,3}(?:" + _number_beyond(rows) + rb')"))'
     )
-    prefixed = re.compile(rb":c[\s/>]")
+    prefixed = re.compile(rb':c[\s/>]|<c\s[^>]*?t="e"')  # prefixed tags, or an error cell
     carried = b""
     while piece := part.read(CHUNK):
         text = carried + piece
@@ -163,6 +165,7 @@ class _CellScan:
         self.row = 0
         self.column = 0
         self.cell: tuple[int, int, bool] | None = None
+        self.error = False
         self.valued = False
         self.text: list[str] = []
         self.keep_text = False
@@ -181,6 +184,7 @@ class _CellScan:
             else:
                 self.column += 1
             self.cell = (row, self.column, attributes.get("t") == "s")
+            self.error = attributes.get("t") == "e"
             self.valued, self.text = False, []
         elif local in ("v", "is", "f") and self.cell is not None:
             self.valued = True
@@ -196,7 +200,10 @@ class _CellScan:
             self.keep_text = False
         elif local == "c" and self.cell is not None:
             if self.valued:
-                self._note(Cell(self.cell[0], self.cell[1], "".join(self.text), self.cell[2]))
+                cell = Cell(self.cell[0], self.cell[1], "".join(self.text), self.cell[2])
+                self._note(cell)
+                if self.error and len(self.extent.errors) <= MAX_STRAY_CELLS_NAMED:
+                    self.extent.errors.append(cell)
             self.cell = None
 
     def _note(self, cell: Cell) -> None:
@@ -254,6 +261,11 @@ def _values(archive: ZipFile, cells: list[Cell]) -> list[str]:
 
 
 def _report(archive: ZipFile, sheet: str, extent: Extent, problems: Problems) -> None:
+    for cell in extent.errors[:MAX_STRAY_CELLS_NAMED]:
+        problems.add(
+            f"{sheet}, row {cell.row}, column {column_letters(cell.column)}: {shown(cell.value)} "
+            "is a spreadsheet error, not a value; correct the cell or export the workbook again"
+        )
     width = extent.header_width
     stray = [extent.beyond[column] for column in sorted(extent.beyond)]
     if stray:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, select, update
 
 from wmt.domain.access import Role
+from wmt.domain.clock import utc_now
 from wmt.errors import NotFound, WmtError
 from wmt.services import throttle
 from wmt.services.accounts import (
@@ -25,7 +26,7 @@ from wmt.services.accounts import (
 )
 from wmt.services.audit import record_change
 from wmt.services.passwords import has_local_password, hash_password, password_problem
-from wmt.services.sessions import end_sessions_of, utc_now
+from wmt.services.sessions import end_sessions_of
 from wmt.store import schema
 from wmt.store.transactions import Store
 

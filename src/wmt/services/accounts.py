@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, insert, select
 
 from wmt.domain.access import SCOPE_LEVEL, Role, Viewer
+from wmt.domain.clock import utc_now
 from wmt.errors import NotFound, WmtError
 from wmt.services import throttle
 from wmt.services.audit import record_change
@@ -24,7 +25,7 @@ from wmt.services.passwords import (
     password_problem,
 )
 from wmt.services.places import place_of
-from wmt.services.sessions import SessionAccount, SessionPolicy, signed_in_summaries, utc_now
+from wmt.services.sessions import SessionAccount, SessionPolicy, signed_in_summaries
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -95,7 +96,7 @@ def _insert(
             "email": email,
             "disabled": False,
             "version": 1,
-            "created_at": datetime.now(),
+            "created_at": utc_now(),
         },
     )
     return int(inserted.scalar_one())

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
 
+from wmt.domain.clock import utc_now
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -44,7 +45,7 @@ def record_change(
     """Write one audit event in the caller's transaction, so it stands or falls with the change."""
     connection.execute(
         insert(schema.table_of(schema.AuditEvent)).values(
-            at=datetime.now(),
+            at=utc_now(),
             username=username,
             action=action,
             subject=subject,

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Connection, func, insert, select
 
+from wmt.domain.clock import utc_now
 from wmt.engine import SnapshotTables, calculate, roll_up
 from wmt.engine.managed import with_managed_inputs
 from wmt.errors import InputRejected
@@ -34,11 +35,6 @@ PLACES_KEPT = 10
 
 Clock = Callable[[], datetime]
 _log = get_logger("wmt.imports")
-
-
-def utc_now() -> datetime:
-    """The time as import runs keep it: UTC, without a zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

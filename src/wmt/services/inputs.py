@@ -7,7 +7,6 @@ over the newest snapshot and recalculate it with the one engine.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from wmt.domain import entries
+from wmt.domain.clock import spoken_moment, utc_now
 from wmt.domain.hours_rules import (
     MAX_CONTRACTED_HOURS,
     ReductionEntry,
@@ -147,7 +147,7 @@ def add_reduction(
                 "team_code": team_code,
                 **entry.as_record(),
                 "version": 1,
-                "changed_at": datetime.now(),
+                "changed_at": utc_now(),
                 "changed_by": username,
             },
         ).scalar_one()
@@ -172,7 +172,7 @@ def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConfl
             f"This reduction was deleted by someone else after you opened it. "
             f"Your {what} was not saved."
         )
-    when = row.changed_at.strftime("%d %B %Y at %H:%M")
+    when = spoken_moment(row.changed_at)
     return EditConflict(
         f"{row.changed_by} changed this reduction on {when}, after you opened it. "
         f"Your {what} was not saved: check the reduction as it is now and make your "
@@ -202,7 +202,7 @@ def change_reduction(
             .values(
                 **entry.as_record(),
                 version=version + 1,
-                changed_at=datetime.now(),
+                changed_at=utc_now(),
                 changed_by=username,
             )
         ).rowcount
@@ -286,7 +286,7 @@ def set_contracted_hours(
         )
         if problem is not None:
             raise InvalidInput({"contracted_hours": problem})
-        values = {"contracted_hours": hours, "changed_at": datetime.now(), "changed_by": username}
+        values = {"contracted_hours": hours, "changed_at": utc_now(), "changed_by": username}
         if version == 0:
             try:
                 with connection.begin_nested():

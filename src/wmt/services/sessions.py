@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
@@ -36,11 +36,6 @@ ANONYMOUS_LIFETIME = timedelta(minutes=30)
 # of idleness, seldom enough that reading pages does not mean writing the store.
 SEEN_EVERY = timedelta(minutes=1)
 _TOKEN_BYTES = 32
-
-
-def utc_now() -> datetime:
-    """The time as sessions keep it: UTC, without a zone (as the columns store it)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select, update
 
 from wmt.domain.access import Role, Viewer
+from wmt.domain.clock import utc_now
 from wmt.errors import WmtError
 from wmt.services import throttle
 from wmt.services.audit import record_change
@@ -24,7 +25,7 @@ from wmt.services.passwords import (
     password_matches,
     password_problem,
 )
-from wmt.services.sessions import SessionAccount, end_sessions_of, utc_now
+from wmt.services.sessions import SessionAccount, end_sessions_of
 from wmt.store import schema
 from wmt.store.transactions import Store, StoreBusy
 

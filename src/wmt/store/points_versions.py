@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from wmt.domain.clock import utc_now
 from wmt.domain.points import PointsConfiguration, default_points_configuration, to_document
 from wmt.domain.points_document import from_document
 from wmt.store.schema import PointsConfigurationVersion
@@ -41,7 +42,7 @@ def save_version(
     existing = connection.execute(
         select(table.c.id).where(table.c.effective_from == effective_from)
     ).scalar()
-    values = {"document": document, "created_at": datetime.now(), "source": source}
+    values = {"document": document, "created_at": utc_now(), "source": source}
     if existing is not None:
         connection.execute(
             update(PointsConfigurationVersion)

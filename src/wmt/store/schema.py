@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from wmt.domain.cases import ALL_TIERS
+from wmt.domain.entries import CODE_LENGTH, NAME_LENGTH
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,8 +34,8 @@ NAMING = {
 HOURS = Numeric(5, 2)
 POINTS = Numeric(12, 2)
 PERCENT = Numeric(8, 1)
-CODE = String(40)
-NAME = String(200)
+CODE = String(CODE_LENGTH)
+NAME = String(NAME_LENGTH)
 
 
 class Base(DeclarativeBase):

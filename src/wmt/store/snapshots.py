@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, or_, select, update
 
+from wmt.domain.clock import utc_now
 from wmt.engine.tables import SCHEMAS, SnapshotTables
 from wmt.engine.workload import WorkloadResults
 from wmt.store import schema
@@ -91,7 +92,7 @@ def replace_snapshot(
 ) -> int:
     """Store a snapshot, replacing any earlier one for the same date. Returns its id."""
     connection.execute(delete(schema.Snapshot).where(schema.Snapshot.as_of == as_of))
-    now = datetime.now()
+    now = utc_now()
     snapshot_id = connection.execute(
         insert(schema.Snapshot).returning(schema.Snapshot.id),
         {
@@ -303,7 +304,7 @@ def set_points_version(connection: Connection, snapshot_id: int, version_id: int
     connection.execute(
         update(schema.Snapshot)
         .where(schema.Snapshot.id == snapshot_id)
-        .values(points_configuration_id=version_id, calculated_at=datetime.now())
+        .values(points_configuration_id=version_id, calculated_at=utc_now())
     )
 
 

@@ -6,13 +6,13 @@ administrator never overwrites a change they have not seen (409, with what they 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wmt.domain.access import Role
+from wmt.domain.clock import local_time
 from wmt.services import account_changes, accounts
 from wmt.services.account_changes import AccountChangedMeanwhile
 from wmt.services.accounts import AccountRecord, AccountRefused
@@ -33,13 +33,6 @@ SCOPE_HINTS = {
 FIELDS = ("username", "full_name", "email", "role", "scope", "password")
 
 router = APIRouter()
-
-
-def local_time(moment: datetime | None) -> str:
-    """A UTC time from the store as the server's clock on the wall reads it."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone().strftime("%-d %b %Y %H:%M")
 
 
 TEMPLATES.env.filters["local_time"] = local_time

@@ -48,19 +48,19 @@ Exact = Annotated[
 
 
 def _moment_text(value: datetime) -> str:
-    return value.replace(tzinfo=None).isoformat(timespec="seconds")
+    return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-# A moment as the store records it: a date and time with no time zone, which is not what
-# JSON Schema's "date-time" means, so it is described as what it is.
+# A moment as the store records it (UTC), written the RFC 3339 way with its zone, Z.
 Moment = Annotated[
     datetime,
     PlainSerializer(_moment_text, return_type=str),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
-            "description": "A date and time as recorded, YYYY-MM-DDTHH:MM:SS, with no time zone",
+            "format": "date-time",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+            "description": "A moment in UTC, YYYY-MM-DDTHH:MM:SSZ",
         }
     ),
 ]

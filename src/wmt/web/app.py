@@ -17,6 +17,7 @@ from wmt.web import (
     assets,
     headers,
     inputs,
+    limits,
     operations,
     organisation_sign_in,
     pages,
@@ -46,6 +47,7 @@ def create_app(
     # session, then the request's one read transaction.
     app.add_middleware(ConsistentReads)
     sessions.install(app, store, policy=session_policy, clock=clock)
+    limits.install(app)
     operations.install(app)
     headers.install(app)
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from wmt import exports
+from wmt.domain import entries
 from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import PRACTITIONER
 from wmt.errors import NotFound, WmtError
@@ -170,9 +171,9 @@ def date_parameter(request: Request, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NotFound(f"{text!r} is not a date; use YYYY-MM-DD.") from None
+        return entries.iso_date(text, "The snapshot date" if name == "as_of" else "The date")
+    except entries.EntryRefused as refused:
+        raise WmtError(str(refused)) from None
 
 
 def as_of_of(request: Request) -> date | None:

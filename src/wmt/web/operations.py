@@ -35,10 +35,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wmt.domain.clock import utc_now
 from wmt.errors import WmtError
 from wmt.logs import error_fields, get_logger
 from wmt.services.backup import schema_status
-from wmt.services.importing import OUTCOMES, ImportActivity, import_activity, utc_now
+from wmt.services.importing import OUTCOMES, ImportActivity, import_activity
 from wmt.services.sessions import signed_in_summaries
 from wmt.services.signals import Freshness, freshness
 from wmt.store.transactions import Store

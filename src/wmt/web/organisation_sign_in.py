@@ -150,7 +150,8 @@ async def finish_organisation_sign_in(request: Request) -> Response:
             "Go back to the sign-in page and try again.",
         )
     except OAuthError as error:
-        _LOG.warning("organisation sign-in refused by the provider: %s", error)
+        # Only the OAuth error code: the description is the provider's text, not ours to log.
+        _LOG.warning("organisation sign-in refused by the provider: %s", error.error)
         return _refused(
             request,
             400,
@@ -158,7 +159,10 @@ async def finish_organisation_sign_in(request: Request) -> Response:
             "ask an administrator if it keeps happening.",
         )
     except JoseError as error:
-        _LOG.warning("organisation sign-in with an ID token that does not check out: %r", error)
+        _LOG.warning(
+            "organisation sign-in with an ID token that does not check out: %s",
+            type(error).__name__,
+        )
         return _refused(
             request,
             400,
@@ -213,7 +217,7 @@ async def _sign_in_account(
 
 
 def _unreachable(request: Request, settings: OidcSettings, error: httpx.HTTPError) -> Response:
-    _LOG.warning("organisation sign-in could not reach the provider: %r", error)
+    _LOG.warning("organisation sign-in could not reach the provider: %s", type(error).__name__)
     return _refused(
         request,
         502,

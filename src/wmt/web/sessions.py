@@ -25,6 +25,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wmt.domain.clock import utc_now
 from wmt.services import sessions
 from wmt.services.sessions import SessionAccount, SessionPolicy, StoredSession
 from wmt.services.sign_in import forget_old_failures
@@ -190,7 +191,7 @@ def install(
     clock: Clock | None = None,
 ) -> None:
     """Give every request a session (`request.session`), kept in the store."""
-    app.state.clock = clock or sessions.utc_now
+    app.state.clock = clock or utc_now
     app.state.session_policy = policy or SessionPolicy.from_environment(os.environ)
     app.add_middleware(
         ServerSessions,
