@@ -148,21 +148,23 @@ def test_the_same_date_imported_twice_at_once_ends_with_the_later_import(
     store: Store, regions: tuple[Path, Path]
 ) -> None:
     whole, half = regions
-    finished: list[tuple[int, int]] = []  # (snapshot id, cases), in the order they committed
+    # (replaced an earlier import, snapshot id, cases): the import that began its transaction
+    # second found the first one's snapshot, so it is the one that must be left.
+    finished: list[tuple[bool, int, int]] = []
     lock = threading.Lock()
 
     def load(folder: Path) -> None:
         summary = import_case_folder(store, folder)
         with lock:
-            finished.append((summary.snapshot_id, summary.cases))
+            finished.append((summary.replaced, summary.snapshot_id, summary.cases))
 
     threads = [threading.Thread(target=load, args=(folder,)) for folder in (whole, half)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert len(finished) == 2
-    last_id, last_cases = max(finished)
+    assert sorted(replaced for replaced, _, _ in finished) == [False, True]
+    _, last_id, last_cases = max(finished)
     cases = schema.table_of(schema.SnapshotCase)
     with store.reading() as connection:
         (record,) = list_snapshots(connection)
