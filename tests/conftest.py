@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,10 +36,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return create_database(conninfo, f"wmt_test_{os.getpid()}_{next(_counter)}")
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store with every migration applied, copied for each test that needs a store:
+    migrating takes longer than most tests."""
     from wmt.store.database import open_store
 
+    path = tmp_path_factory.mktemp("template") / "wmt.db"
+    open_store(f"sqlite:///{path}").engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_conninfo: str) -> str:
+    """The name of a PostgreSQL database with every migration applied, a template for each
+    test's database."""
+    from wmt.store.database import open_store
+
+    name = f"wmt_template_{os.getpid()}"
+    open_store(create_database(postgres_conninfo, name)).engine.dispose()
+    return name
+
+
+@pytest.fixture
+def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The database at `database_url`, its schema up to date (copied from a migrated one)."""
+    from wmt.store.database import open_store
+
+    if database_url.startswith("sqlite"):
+        template: Path = request.getfixturevalue("migrated_sqlite")
+        shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
+    else:
+        name = database_url.rsplit("/", 1)[1]
+        template_name: str = request.getfixturevalue("migrated_postgres")
+        create_database(request.getfixturevalue("postgres_conninfo"), name, template_name)
     opened = open_store(database_url)
     yield opened
     opened.engine.dispose()
@@ -87,14 +118,60 @@ class Completed:
     stderr: str
 
 
-def run_wmt(*args: str, db: str | None = None, cwd: Path | None = None) -> Completed:
-    """Run the real `wmt` command in a child process, as a person would."""
-    command = [sys.executable, "-m", "wmt", *args]
-    if db is not None:
-        command += ["--db", db]
-    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    environment.pop("WMT_DATABASE_URL", None)
-    done = subprocess.run(
-        command, capture_output=True, text=True, cwd=cwd, env=environment, timeout=600
-    )
-    return Completed(done.returncode, done.stdout, done.stderr)
+def run_wmt(
+    *args: str, db: str | None = None, cwd: Path | None = None, child: bool = False
+) -> Completed:
+    """Run the real `wmt` command as a person would: in this process, its output captured
+    (the same entry point the installed command calls), or with child=True in a process of
+    its own."""
+    arguments = [*args, *(["--db", db] if db is not None else [])]
+    environment = {"COLUMNS": "200", "NO_COLOR": "1"}
+    if child:
+        variables = {**os.environ, **environment}
+        variables.pop("WMT_DATABASE_URL", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "wmt", *arguments],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=variables,
+            timeout=600,
+        )
+        return Completed(done.returncode, done.stdout, done.stderr)
+    return _in_process(arguments, environment, cwd)
+
+
+def _in_process(arguments: list[str], environment: dict[str, str], cwd: Path | None) -> Completed:
+    import contextlib
+    import io
+    import logging
+
+    from wmt.cli.main import main
+
+    loggers = [logging.root] + [
+        logger for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]  # fmt: skip
+    kept = [(lg, lg.level, lg.handlers[:], lg.propagate, lg.disabled) for lg in loggers]
+    saved = {name: os.environ.get(name) for name in (*environment, "WMT_DATABASE_URL")}
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    try:
+        os.environ.update(environment)
+        os.environ.pop("WMT_DATABASE_URL", None)
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(arguments)
+    finally:
+        os.chdir(here)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for logger, level, handlers, propagate, disabled in kept:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled
+    return Completed(code, out.getvalue(), err.getvalue())

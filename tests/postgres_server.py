@@ -100,10 +100,11 @@ def running_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(conninfo: str, name: str) -> str:
-    """A new empty database; returns its SQLAlchemy URL."""
+def create_database(conninfo: str, name: str, template: str | None = None) -> str:
+    """A new database, empty or a copy of `template`; returns its SQLAlchemy URL."""
+    copied = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copied}')
     parts = dict(item.split("=", 1) for item in conninfo.split())
     return f"postgresql+psycopg://{parts['user']}@{parts['host']}:{parts['port']}/{name}"

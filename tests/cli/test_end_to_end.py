@@ -94,7 +94,8 @@ def test_unit_filter_lists_what_lies_within(imported: str) -> None:
 
 
 def test_reimporting_a_date_replaces_the_snapshot(imported: str, tmp_path: Path) -> None:
-    again = run_wmt("import", str(write_folder(tmp_path / "again")), db=imported)
+    # As the installed command runs, in a process of its own.
+    again = run_wmt("import", str(write_folder(tmp_path / "again")), db=imported, child=True)
     assert again.exit_code == 0
     assert f"Replaced the snapshot of {AS_OF}" in again.stdout
     other_day = run_wmt("import", str(tmp_path / "again"), "--as-of", "2026-11-27", db=imported)
@@ -137,7 +138,7 @@ def test_capacity_for_an_earlier_date(imported: str, tmp_path: Path) -> None:
 def test_mistakes_get_a_message_not_a_traceback(
     imported: str, args: list[str], message: str
 ) -> None:
-    result = run_wmt(*args, db=imported)
+    result = run_wmt(*args, db=imported, child=True)  # no traceback even outside a test
     assert result.exit_code != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -451,19 +452,27 @@ app.add_typer(operations.db_app, name="db")
 app.command("backup")(operations.backup)
 
 
-def run() -> None:
-    """Entry point: errors a person can act on, never a traceback."""
+def main(arguments: Sequence[str] | None = None) -> int:
+    """Run one command and give its exit code: errors a person can act on, never a traceback."""
     from wmt.errors import WmtError
 
     try:
-        app()
+        app(args=arguments, prog_name="wmt")
+    except SystemExit as ended:
+        return ended.code if isinstance(ended.code, int) else 0 if ended.code is None else 1
     except WmtError as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
-        sys.exit(1)
+        return 1
     except Exception as error:  # a fault of ours or the database's: say what, not where
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(error, SQLAlchemyError):
             typer.secho(f"Database error: {getattr(error, 'orig', error)}", fg="red", err=True)
-            sys.exit(1)
+            return 1
         raise
+    return 0
+
+
+def run() -> None:
+    """Entry point of the `wmt` command."""
+    sys.exit(main())
