@@ -131,12 +131,17 @@ def add_accounts(url: str, team_managers: int, national: int) -> dict[str, objec
     return {"password": PASSWORD, "team_managers": managers, "national": nationals}
 
 
-def start_server(url: str, port: int, workers: int | None) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int | None, log: Path) -> subprocess.Popen[bytes]:
     environment = os.environ | {"WMT_INSECURE_COOKIES": "1"}  # plain HTTP on 127.0.0.1
     command = [sys.executable, "-m", "wmt", "serve", "--db", url, "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),  # one JSON line per request: kept, not shown
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -188,7 +193,7 @@ def import_during(work: Path, url: str, options: argparse.Namespace) -> ImportRu
     """Wait until everyone has signed in and settled, then import a national snapshot for the
     week after the newest, as the nightly import would while people read their pages."""
     time.sleep(options.import_after)
-    newest = sorted((work / "data").iterdir())[-1]
+    newest = sorted(folder for folder in (work / "data").iterdir() if folder.is_dir())[-1]
     on = date.fromisoformat(AS_OF) + timedelta(weeks=1)
     command = [sys.executable, "-m", "wmt", "import", str(newest), "--as-of", str(on)]
     started = time.time()
@@ -319,7 +324,7 @@ def main() -> None:
         )
         results = work / "requests.json"
         port = free_port()
-        server = start_server(url, port, options.workers)
+        server = start_server(url, port, options.workers, work / "server.log")
         try:
             load_before = os.getloadavg()[0]
             busy_before, started = machine_busy_seconds(), time.perf_counter()

@@ -16,6 +16,8 @@ from wmt.services.throttle import (
     ADDRESS_FREE_ATTEMPTS,
     USERNAME_FREE_ATTEMPTS,
     address_counter,
+    claim_attempt,
+    username_counter,
     wait_after,
 )
 from wmt.store import schema
@@ -137,3 +139,15 @@ def test_an_older_hash_is_replaced_at_the_next_sign_in(sam: Store) -> None:
         stored = connection.execute(select(accounts.c.password_hash)).scalar_one()
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert sign_in(sam, "sam", PASSWORD, HERE, START)
+
+
+def test_colleagues_signing_in_at_once_from_one_address_are_never_made_to_wait(
+    sam: Store,
+) -> None:
+    # Fifty people behind one office address press "Sign in" together: while their passwords
+    # are being checked, their attempts are in flight; none of that may slow the next person.
+    in_flight = [username_counter(f"colleague{n}") for n in range(ADDRESS_FREE_ATTEMPTS * 2)]
+    with sam.writing() as connection:
+        for colleague in in_flight:
+            assert claim_attempt(connection, [colleague], [address_counter(HERE)], START)
+    assert sign_in(sam, "Sam", PASSWORD, HERE, START).viewer.username == "Sam"

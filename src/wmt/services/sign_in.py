@@ -58,22 +58,26 @@ def sign_in(
 ) -> SessionAccount:
     """The account, if the password is right, the account is in use and no wait is due.
 
-    The attempt is counted before the password is checked (outside any transaction, so other
-    sign-ins do not queue behind the hashing); a right password takes it back.
+    The attempt is counted against the username before the password is checked (outside any
+    transaction, so other sign-ins do not queue behind the hashing), and a right password takes
+    it back; against the address only once it has failed.
     """
     now = now or utc_now()
     by_name = throttle.username_counter(username)
     by_address = throttle.address_counter(address)
     with store.writing() as connection:
-        allowed = throttle.claim_attempt(connection, [by_name, by_address], now)
+        allowed = throttle.claim_attempt(connection, [by_name], [by_address], now)
         row = _account_row(connection, username)
     stored = row.password_hash if row is not None else None
     right = password_matches(stored, password)
     if not (allowed and right and row is not None and not row.disabled):
+        if allowed:
+            with store.writing() as connection:
+                throttle.record_failure(connection, [by_address], now)
         raise SignInRefused
     table = schema.table_of(schema.UserAccount)
     with store.writing() as connection:
-        throttle.take_back(connection, by_name, by_address)
+        throttle.take_back(connection, by_name)
         if needs_new_hash(row.password_hash):
             connection.execute(
                 update(table)
@@ -121,8 +125,11 @@ def change_own_password(
             raise PasswordRefused({"current_password": "You have no wmt password to change"})
         by_name = throttle.username_counter(row.username)
         by_address = throttle.address_counter(address)
-        allowed = throttle.claim_attempt(connection, [by_name, by_address], now)
+        allowed = throttle.claim_attempt(connection, [by_name], [by_address], now)
     if not (password_matches(row.password_hash, current) and allowed):
+        if allowed:
+            with store.writing() as connection:
+                throttle.record_failure(connection, [by_address], now)
         raise PasswordRefused(
             {
                 "current_password": "Your current password is not right. If you have tried "
@@ -130,7 +137,7 @@ def change_own_password(
             }
         )
     with store.writing() as connection:
-        throttle.take_back(connection, by_name, by_address)
+        throttle.take_back(connection, by_name)
         connection.execute(
             update(table)
             .where(table.c.id == account_id)

@@ -1,8 +1,11 @@
 """Slowing down password guessing, per username and per client address, without lock-outs.
 
-Each attempt is counted as a failure before its password is checked, in a write transaction
-that every server process shares, so a burst of attempts sent at once is counted one by one.
-A right password takes its own attempt back off again.
+An attempt on a username is counted as a failure before its password is checked, in a write
+transaction that every server process shares, so a burst of guesses at one account sent at
+once is counted one by one; a right password takes its attempt back off again. A client
+address counts only the failures themselves, once each password has been checked: an office
+of fifty people signing in at nine o'clock from one address must not be made to wait by
+their own sign-ins still in progress.
 
 A username has a few attempts free; after that each attempt must wait longer than the one
 before (1, 2, 4 … seconds), never more than a minute. A client address has more attempts free,
@@ -18,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wmt.store import schema
@@ -75,13 +80,17 @@ def _failures(row_failures: int, last_failure_at: datetime, now: datetime) -> in
     return 0 if now - last_failure_at >= FORGET_AFTER else row_failures
 
 
-def claim_attempt(connection: Connection, counters: list[Counter], now: datetime) -> bool:
-    """Count an attempt against every counter, or none if any must still wait (False).
+def claim_attempt(
+    connection: Connection, claimed: list[Counter], checked: list[Counter], now: datetime
+) -> bool:
+    """Count an attempt against the claimed counters, or none if any counter, claimed or only
+    checked, must still wait (False).
 
     Call inside a write transaction: the rows are locked until it commits (PostgreSQL), or the
     whole store is (SQLite), so concurrent attempts are counted one after another.
     """
     table = schema.table_of(schema.SignInThrottle)
+    counters = [*claimed, *checked]
     keys = sorted({counter.key for counter in counters})
     _ensure_rows(connection, keys)
     rows = connection.execute(
@@ -93,15 +102,30 @@ def claim_attempt(connection: Connection, counters: list[Counter], now: datetime
         failures = _failures(row.failures, row.last_failure_at, now)
         if now < row.last_failure_at + wait_after(failures, counter.free):
             return False
-    for key in keys:
-        row = found[key]
+    _count(connection, [found[key] for key in sorted({counter.key for counter in claimed})], now)
+    return True
+
+
+def record_failure(connection: Connection, counters: list[Counter], now: datetime) -> None:
+    """Count a failed attempt against each counter (for those not claimed beforehand)."""
+    table = schema.table_of(schema.SignInThrottle)
+    keys = sorted({counter.key for counter in counters})
+    _ensure_rows(connection, keys)
+    rows = connection.execute(
+        select(table).where(table.c.key.in_(keys)).order_by(table.c.key).with_for_update()
+    ).all()
+    _count(connection, rows, now)
+
+
+def _count(connection: Connection, rows: Sequence[Row[Any]], now: datetime) -> None:
+    table = schema.table_of(schema.SignInThrottle)
+    for row in rows:
         failures = _failures(row.failures, row.last_failure_at, now)
         connection.execute(
             update(table)
-            .where(table.c.key == key)
+            .where(table.c.key == row.key)
             .values(failures=failures + 1, last_failure_at=now)
         )
-    return True
 
 
 def _ensure_rows(connection: Connection, keys: list[str]) -> None:
@@ -112,16 +136,11 @@ def _ensure_rows(connection: Connection, keys: list[str]) -> None:
     connection.execute(dialect.insert(table).values(values).on_conflict_do_nothing())
 
 
-def take_back(connection: Connection, username: Counter, address: Counter) -> None:
-    """A right password: the username starts afresh; the address has this attempt back, but
-    keeps the rest, so one good account cannot wash away an address's guesses."""
+def take_back(connection: Connection, username: Counter) -> None:
+    """A right password: the username starts afresh. The address keeps its failures, so one
+    good account cannot wash away an address's guesses."""
     table = schema.table_of(schema.SignInThrottle)
     connection.execute(delete(table).where(table.c.key == username.key))
-    connection.execute(
-        update(table)
-        .where(table.c.key == address.key, table.c.failures > 0)
-        .values(failures=table.c.failures - 1)
-    )
 
 
 def clear(connection: Connection, counter: Counter) -> None:
