@@ -18,7 +18,14 @@ from wmt.engine.tables import SnapshotTables
 from wmt.errors import InputRejected
 from wmt.ingest import checks, ndelius_people
 from wmt.ingest.checks import ROW, Problems, clean
-from wmt.ingest.ndelius_sheets import COUNT_COLUMNS, Extract, read_sheets
+from wmt.ingest.ndelius_sheets import (
+    COUNT_COLUMNS,
+    Extract,
+    count_value,
+    parse_count,
+    parse_day,
+    read_sheets,
+)
 from wmt.ingest.stored_lengths import renamed_limits
 from wmt.store import schema
 
@@ -71,19 +78,6 @@ CMS_STORED: dict[str, tuple[type[schema.Base], str]] = {
 }
 
 
-def _count_value(column: str) -> pl.Expr:
-    return clean(column).str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
-
-
-def parse_count(column: str) -> pl.Expr:
-    return _count_value(column).fill_null(0).alias(column)
-
-
-def parse_day(column: str) -> pl.Expr:
-    """The date part of an Excel date-time, as the reader gives it (YYYY-MM-DD hh:mm:ss)."""
-    return clean(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(column)
-
-
 def _bad_rows(
     problems: Problems, extract: Extract, sheet: str, column: str, bad: pl.Expr, why: str
 ) -> None:
@@ -106,7 +100,7 @@ def _check_counts(problems: Problems, extract: Extract, sheet: str, columns: lis
         for column in columns
     }
     too_many = {
-        column: ~malformed[column] & (_count_value(column) > MAX_COUNT) for column in columns
+        column: ~malformed[column] & (count_value(column) > MAX_COUNT) for column in columns
     }
     frame = extract.sheets[sheet]
     for column in checks.columns_where(frame, malformed):
@@ -160,7 +154,7 @@ def _check_flags(problems: Problems, extract: Extract, sheet: str) -> None:
     bad_tier = (
         tier.is_null()
         | ~tier.str.contains(WHOLE_NUMBER)
-        | (_count_value("tier_code") > 32).fill_null(True)
+        | (count_value("tier_code") > 32).fill_null(True)
     )
     why = "is not a tier number (0 untiered, 1-16 A3…D0, 17-32 A3S…D0S)"
     _bad_rows(problems, extract, sheet, "tier_code", bad_tier, why)

@@ -10,6 +10,7 @@ from wmt.domain.grades import grade_from_ndelius_code
 from wmt.engine.tables import SnapshotTables
 from wmt.ingest.checks import ROW, clean
 from wmt.ingest.ndelius_cases import FINDING_COLUMNS, cases_table
+from wmt.ingest.ndelius_sheets import label, parse_day
 
 OWNER_SHEETS = ("wmt_extract", "omic_teams", "t2a", "wmt_extract_filtered", "court_reports")
 
@@ -131,8 +132,6 @@ def reports_table(sheets: dict[str, pl.DataFrame], on: date) -> pl.DataFrame:
 
 def contacts_table(sheets: dict[str, pl.DataFrame], staff: pl.DataFrame) -> pl.DataFrame:
     """Support contacts by known workload owners; a holder in no known team is left blank."""
-    from wmt.ingest.ndelius import parse_day
-
     contacts = (
         sheets["cms"]
         .select(
@@ -165,8 +164,6 @@ def contacts_table(sheets: dict[str, pl.DataFrame], staff: pl.DataFrame) -> pl.D
 
 def ownerless_rows(sheets: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Rows with counts but no practitioner or team cannot be anyone's work: set them aside."""
-    from wmt.ingest.ndelius_sheets import label
-
     kept: dict[str, pl.DataFrame] = dict(sheets)
     findings = []
     for sheet in OWNER_SHEETS:

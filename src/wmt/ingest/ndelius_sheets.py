@@ -17,7 +17,7 @@ from zipfile import BadZipFile, ZipFile
 import polars as pl
 
 from wmt.domain.cases import SUPERVISED_TIERS
-from wmt.ingest.checks import ROW, Problems
+from wmt.ingest.checks import ROW, Problems, clean
 from wmt.ingest.sheet_extent import (
     DamagedWorkbook,
     check_extent,
@@ -105,6 +105,21 @@ def matched(name: str) -> str:
 
 COLUMN_MATCH: dict[str, str] = {matched(spelling): k for k, spelling in SPELLING.items()}
 SHEET_MATCH: dict[str, str] = {matched(label): k for k, (label, _, _) in REQUIRED_SHEETS.items()}
+
+
+def count_value(column: str) -> pl.Expr:
+    """A count cell as a whole number; null if it is not one (Excel may write 3 as 3.0)."""
+    return clean(column).str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+
+
+def parse_count(column: str) -> pl.Expr:
+    """A count cell as a whole number, blank as 0 (the checks have refused anything else)."""
+    return count_value(column).fill_null(0).alias(column)
+
+
+def parse_day(column: str) -> pl.Expr:
+    """The date part of an Excel date-time, as the reader gives it (YYYY-MM-DD hh:mm:ss)."""
+    return clean(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(column)
 
 
 def label(sheet: str) -> str:
