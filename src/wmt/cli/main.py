@@ -23,6 +23,8 @@ from wmt.cli.options import (
     open_consistent,
     parse_date,
 )
+from wmt.domain.access import Role
+from wmt.domain.hierarchy import Level
 
 app = typer.Typer(
     help="Measure probation practitioners' workload and capacity.",
@@ -40,23 +42,6 @@ app.add_typer(users_app, name="users")
 @app.callback()
 def _every_command(context: typer.Context) -> None:
     context.call_on_close(close_opened)
-
-
-class RoleOption(StrEnum):
-    practitioner = "practitioner"
-    team_manager = "team_manager"
-    head_of_pdu = "head_of_pdu"
-    regional_lead = "regional_lead"
-    national = "national"
-    admin = "admin"
-
-
-class Level(StrEnum):
-    practitioner = "practitioner"
-    team = "team"
-    pdu = "pdu"
-    region = "region"
-    national = "national"
 
 
 class OutputFormat(StrEnum):
@@ -128,7 +113,7 @@ def import_snapshot(
 
 @app.command()
 def capacity(
-    level: Annotated[Level, typer.Option("--level", help="Which level to list.")] = Level.national,
+    level: Annotated[Level, typer.Option("--level", help="Which level to list.")] = Level.NATIONAL,
     unit: Annotated[
         str | None,
         typer.Option(
@@ -403,7 +388,7 @@ def users_demo(db: DbOption = None) -> None:
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument()],
-    role: Annotated[RoleOption, typer.Option("--role")],
+    role: Annotated[Role, typer.Option("--role")],
     scope: Annotated[
         str,
         typer.Option(
@@ -428,7 +413,6 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """Add an account with a role and the part of the hierarchy it may see."""
-    from wmt.domain.access import Role
     from wmt.services.accounts import add_user
 
     password: str | None
@@ -442,7 +426,7 @@ def users_add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    add_user(_store(db), username, password, Role(role.value), scope)
+    add_user(_store(db), username, password, role, scope)
     how = ", signing in through their organisation" if oidc else ""
     typer.echo(f"Added {username} ({role.value}, {scope}{how}).")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER
+from wmt.domain.hierarchy import NATIONAL_CODE, Level
 
 
 class Role(StrEnum):
@@ -23,13 +23,13 @@ class Role(StrEnum):
 
 
 # The level a role's scope code names.
-SCOPE_LEVEL: dict[Role, str] = {
-    Role.PRACTITIONER: PRACTITIONER,
-    Role.TEAM_MANAGER: "team",
-    Role.HEAD_OF_PDU: "pdu",
-    Role.REGIONAL_LEAD: "region",
-    Role.NATIONAL: "national",
-    Role.ADMIN: "national",
+SCOPE_LEVEL: dict[Role, Level] = {
+    Role.PRACTITIONER: Level.PRACTITIONER,
+    Role.TEAM_MANAGER: Level.TEAM,
+    Role.HEAD_OF_PDU: Level.PDU,
+    Role.REGIONAL_LEAD: Level.REGION,
+    Role.NATIONAL: Level.NATIONAL,
+    Role.ADMIN: Level.NATIONAL,
 }
 
 
@@ -45,12 +45,18 @@ class Place:
 
     def child(self, level: str, code: str, team: str | None = None) -> Place:
         """A unit (or, with its team, a practitioner) directly inside this one."""
-        above = {"team": self.team, "pdu": self.pdu, "region": self.region}
+        above = {Level.TEAM: self.team, Level.PDU: self.pdu, Level.REGION: self.region}
         if level in above:
-            above[level] = code
-        if level == PRACTITIONER:
-            above["team"] = team
-        return Place(level, code, team=above["team"], pdu=above["pdu"], region=above["region"])
+            above[Level(level)] = code
+        if level == Level.PRACTITIONER:
+            above[Level.TEAM] = team
+        return Place(
+            level,
+            code,
+            team=above[Level.TEAM],
+            pdu=above[Level.PDU],
+            region=above[Level.REGION],
+        )
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class Viewer:
     scope: str  # a staff, team, PDU or region code, or "national"
 
     @property
-    def home(self) -> tuple[str, str]:
+    def home(self) -> tuple[Level, str]:
         """The page a person starts from: their own scope."""
         return SCOPE_LEVEL[self.role], self.scope
 
@@ -74,14 +80,14 @@ class Viewer:
         if self.sees_everything:
             return True
         if self.role is Role.PRACTITIONER:
-            return place.level == PRACTITIONER and place.code == self.scope
+            return place.level == Level.PRACTITIONER and place.code == self.scope
         scope_level = SCOPE_LEVEL[self.role]
-        codes = {"team": place.team, "pdu": place.pdu, "region": place.region}
+        codes = {Level.TEAM: place.team, Level.PDU: place.pdu, Level.REGION: place.region}
         if place.level == scope_level:
             return place.code == self.scope
-        if place.level == "national" or place.code == NATIONAL_CODE:
+        if place.level == Level.NATIONAL or place.code == NATIONAL_CODE:
             return False
-        return codes.get(scope_level) == self.scope and _below(place.level, scope_level)
+        return codes.get(scope_level) == self.scope and Level(place.level).depth > scope_level.depth
 
     def may_edit_inputs(self, team_code: str) -> bool:
         """Whether this person may change the hours and reductions of an owner in the team.
@@ -89,10 +95,3 @@ class Viewer:
         Team managers keep their own team's inputs; everyone else only reads them.
         """
         return self.role is Role.TEAM_MANAGER and team_code == self.scope
-
-
-_DEPTH = {"national": 0, "region": 1, "pdu": 2, "team": 3, PRACTITIONER: 4}
-
-
-def _below(level: str, scope_level: str) -> bool:
-    return _DEPTH[level] > _DEPTH[scope_level]

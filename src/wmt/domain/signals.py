@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wmt.domain.hierarchy import Level
+
 # Signals about the store as a whole rather than any unit's people or teams.
 SNAPSHOT_GAP = "snapshot gap"
 OUT_OF_DATE = "figures out of date"
@@ -16,7 +18,7 @@ OUT_OF_DATE = "figures out of date"
 @dataclass(frozen=True)
 class SignalDefinition:
     code: str
-    applies_to: str  # "practitioner", "team", or "national": the store as a whole
+    applies_to: Level  # a practitioner, a team, or national: the store as a whole
     rule: str  # the rule, with {threshold} names filled from the configuration
     why: str
 
@@ -24,52 +26,52 @@ class SignalDefinition:
 SIGNALS: tuple[SignalDefinition, ...] = (
     SignalDefinition(
         "sustained overload",
-        "practitioner",
+        Level.PRACTITIONER,
         "capacity over {overload_percent} % in every snapshot for the last {overload_weeks} "
         "weeks, with a snapshot at least every {snapshot_gap_days} days",
         "the Ministry's definition of excessive workload",
     ),
     SignalDefinition(
         "severe overload",
-        "practitioner",
+        Level.PRACTITIONER,
         "capacity over {severe_overload_percent} % on the date",
         "the inspectorate judges this too high on average",
     ),
     SignalDefinition(
         "caseload unreasonable",
-        "practitioner",
+        Level.PRACTITIONER,
         "over {caseload_unreasonable_cases} cases, full-time equivalent",
         "the inspectorate judges more than 60 cases unreasonable",
     ),
     SignalDefinition(
         "caseload at risk",
-        "practitioner",
+        Level.PRACTITIONER,
         "{caseload_risk_cases} or more cases, full-time equivalent",
         "the inspectorate found quality of delivery falls at 50 or more cases",
     ),
     SignalDefinition(
         "protected caseload breached",
-        "practitioner",
+        Level.PRACTITIONER,
         "a newly qualified officer or trainee (active NQO or PQiP reduction) over "
         "{protected_capacity_percent} % capacity",
         "new and trainee officers are meant to have protected caseloads",
     ),
     SignalDefinition(
         "team imbalance",
-        "team",
+        Level.TEAM,
         "practitioners' capacity ranges over more than {team_range_percent} points, or its "
         "interquartile range over {team_iqr_percent}",
         "the WMT's purpose is to balance work across a team",
     ),
     SignalDefinition(
         SNAPSHOT_GAP,
-        "national",
+        Level.NATIONAL,
         "no snapshot for more than {snapshot_gap_days} days within the last {overload_weeks} weeks",
         "sustained overload cannot be judged across a gap; it is never bridged silently",
     ),
     SignalDefinition(
         OUT_OF_DATE,
-        "national",
+        Level.NATIONAL,
         "the newest snapshot is more than {stale_snapshot_days} days old",
         "the figures may no longer show who is overloaded; the nightly import may have stopped",
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, NATIONAL_NAME
+from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, NATIONAL_NAME, Level
 from wmt.engine.arithmetic import capacity_tenths
 from wmt.engine.tables import OWNER_TOTALS
 
@@ -22,11 +22,11 @@ SUMMED = [
 ]
 
 # For each level: the columns of the units table giving its code, name and parent's code.
-_LEVEL_COLUMNS: dict[str, tuple[pl.Expr, pl.Expr, pl.Expr]] = {
-    "team": (pl.col("team_code"), pl.col("team_name"), pl.col("pdu_code")),
-    "pdu": (pl.col("pdu_code"), pl.col("pdu_name"), pl.col("region_code")),
-    "region": (pl.col("region_code"), pl.col("region_name"), pl.lit(NATIONAL_CODE)),
-    "national": (pl.lit(NATIONAL_CODE), pl.lit(NATIONAL_NAME), pl.lit(None, pl.String)),
+_LEVEL_COLUMNS: dict[Level, tuple[pl.Expr, pl.Expr, pl.Expr]] = {
+    Level.TEAM: (pl.col("team_code"), pl.col("team_name"), pl.col("pdu_code")),
+    Level.PDU: (pl.col("pdu_code"), pl.col("pdu_name"), pl.col("region_code")),
+    Level.REGION: (pl.col("region_code"), pl.col("region_name"), pl.lit(NATIONAL_CODE)),
+    Level.NATIONAL: (pl.lit(NATIONAL_CODE), pl.lit(NATIONAL_NAME), pl.lit(None, pl.String)),
 }
 
 
@@ -54,7 +54,7 @@ def roll_up(owners: pl.DataFrame, units: pl.DataFrame, cases: pl.DataFrame) -> p
     for level, (code, name, parent) in _LEVEL_COLUMNS.items():
         frames.append(
             teams.group_by(code.alias("unit_code")).agg(
-                pl.lit(level).alias("level"),
+                pl.lit(level.value).alias("level"),
                 name.first().alias("unit_name"),
                 parent.first().alias("parent_code"),
                 pl.col("staff_code").drop_nulls().n_unique().cast(pl.Int64).alias("practitioners"),
@@ -63,7 +63,7 @@ def roll_up(owners: pl.DataFrame, units: pl.DataFrame, cases: pl.DataFrame) -> p
             )
         )
     level_order = pl.col("level").replace_strict(
-        {level: rank for rank, level in enumerate(LEVELS)}, return_dtype=pl.Int8
+        {level.value: rank for rank, level in enumerate(LEVELS)}, return_dtype=pl.Int8
     )
     return (
         pl.concat(frames, how="diagonal")

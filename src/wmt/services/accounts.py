@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, Select, insert, select
 
 from wmt.domain.access import SCOPE_LEVEL, Role, Viewer
 from wmt.domain.clock import utc_now
+from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.errors import NotFound, WmtError
 from wmt.services import throttle
 from wmt.services.audit import record_change
@@ -39,10 +40,10 @@ _EMAIL = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
 _LEVEL_WORDS = {
-    "practitioner": "staff code",
-    "team": "team code",
-    "pdu": "PDU code",
-    "region": "region code",
+    Level.PRACTITIONER: "staff code",
+    Level.TEAM: "team code",
+    Level.PDU: "PDU code",
+    Level.REGION: "region code",
 }
 
 
@@ -214,10 +215,10 @@ def role_and_scope(store: Store, role_text: str, scope: str) -> tuple[Role, str]
         raise AccountRefused({"role": "Choose a role"}) from None
     level = SCOPE_LEVEL[role]
     scope = scope.strip()
-    if level == "national":
-        if scope.lower() not in ("", "national"):
+    if level is Level.NATIONAL:
+        if scope.lower() not in ("", NATIONAL_CODE):
             raise AccountRefused({"scope": "A national or admin role's scope is national"})
-        return role, "national"
+        return role, NATIONAL_CODE
     words = _LEVEL_WORDS[level]
     if not scope:
         raise AccountRefused({"scope": f"Enter the {words} this person may see"})

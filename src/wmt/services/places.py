@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from wmt.domain.access import Place
-from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER
+from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.errors import NotFound
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
@@ -16,31 +16,31 @@ from wmt.store.transactions import Store
 
 def place_of(store: Store, level: str, code: str, as_of: date | None = None) -> Place:
     """The unit's (or practitioner's first team's) place; NotFound if it is not there."""
-    if level == "national":
-        return Place("national", NATIONAL_CODE)
-    if level == PRACTITIONER:
+    if level == Level.NATIONAL:
+        return Place(Level.NATIONAL, NATIONAL_CODE)
+    if level == Level.PRACTITIONER:
         return places_of(store, level, code, as_of)[0]
     units = schema.table_of(schema.SnapshotUnit)
-    column = {"team": units.c.team_code, "pdu": units.c.pdu_code, "region": units.c.region_code}
+    column = units.c[Level(level).unit_column or ""]
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         row = connection.execute(
-            select(units).where(units.c.snapshot_id == record.id, column[level] == code).limit(1)
+            select(units).where(units.c.snapshot_id == record.id, column == code).limit(1)
         ).first()
     if row is None:
         raise NotFound(f"There is no {level} {code!r} in the snapshot.")
     return Place(
         level,
         code,
-        team=row.team_code if level == "team" else None,
-        pdu=row.pdu_code if level in ("pdu", "team") else None,
+        team=row.team_code if level == Level.TEAM else None,
+        pdu=row.pdu_code if level in (Level.PDU, Level.TEAM) else None,
         region=row.region_code,
     )
 
 
 def places_of(store: Store, level: str, code: str, as_of: date | None = None) -> list[Place]:
     """Every place of a unit (one) or of a practitioner (one per team they hold cases in)."""
-    if level != PRACTITIONER:
+    if level != Level.PRACTITIONER:
         return [place_of(store, level, code, as_of)]
     units = schema.table_of(schema.SnapshotUnit)
     owners = schema.table_of(schema.OwnerWorkload)
@@ -59,6 +59,8 @@ def places_of(store: Store, level: str, code: str, as_of: date | None = None) ->
     if not rows:
         raise NotFound(f"There is no practitioner {code!r} in the snapshot.")
     return [
-        Place(PRACTITIONER, code, team=row.team_code, pdu=row.pdu_code, region=row.region_code)
+        Place(
+            Level.PRACTITIONER, code, team=row.team_code, pdu=row.pdu_code, region=row.region_code
+        )
         for row in rows
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, or_, select
 
+from wmt.domain.hierarchy import UNIT_LEVELS, Level
 from wmt.store import schema
 
 
@@ -15,12 +16,12 @@ def teams_within(
     The national code, or an unknown one, gives every team or none respectively.
     """
     units = schema.table_of(schema.SnapshotUnit)
-    columns = {"team": units.c.team_code, "pdu": units.c.pdu_code, "region": units.c.region_code}
+    columns = {level: units.c[level.unit_column or ""] for level in UNIT_LEVELS}
     query = select(units.c.team_code).where(units.c.snapshot_id == snapshot_id)
-    if level == "national":
+    if level == Level.NATIONAL:
         return list(connection.execute(query).scalars())
     if level is not None:
-        query = query.where(columns[level] == code)
+        query = query.where(columns[Level(level)] == code)
     else:
         query = query.where(or_(*(column == code for column in columns.values())))
     return list(connection.execute(query).scalars())
