@@ -1,7 +1,8 @@
 """Tables as files: CSV and JSON for machines, and files people open in Excel.
 
 The command line and the web pages export through this one module, so a table reads the
-same whichever door it left by.
+same whichever door it left by. In JSON an exact decimal is text with its figure's places
+(`"17.8"`), as the API writes it (wmt.domain.figures).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from wmt.domain.figures import exact_text, places_of
 
 # A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
 # carriage return, may shift it into one): `=HYPERLINK(…)` typed as a username or a note
@@ -48,16 +51,17 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _plain(value: Any) -> Any:
+def json_value(column: str, value: Any) -> Any:
+    """A value as JSON holds it: an exact decimal as text with its places, dates ISO 8601."""
     if isinstance(value, Decimal):
-        return float(value)
+        return exact_text(value, places_of(column))
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
 
 
 def to_json(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps([{c: _plain(row.get(c)) for c in columns} for row in rows], indent=2)
+    return json.dumps([{c: json_value(c, row.get(c)) for c in columns} for row in rows], indent=2)
 
 
 def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
@@ -83,7 +87,9 @@ def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Sequence[dict[str, Any]
             if value is None:
                 continue
             if isinstance(value, Decimal):
-                places = one_place if value.as_tuple().exponent == -1 else two_places
+                exponent = value.as_tuple().exponent
+                shown = places_of(column) or (-exponent if isinstance(exponent, int) else 2)
+                places = one_place if shown == 1 else two_places
                 worksheet.write_number(r, c, float(value), places)
             elif isinstance(value, bool):
                 worksheet.write_boolean(r, c, value)

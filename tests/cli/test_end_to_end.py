@@ -58,7 +58,7 @@ def test_unit_levels_roll_up_sum_over_sum(imported: str) -> None:
     teams = {row["unit_code"]: row for row in json.loads(result.stdout)}
     assert teams["T1"]["total_points"] == 458 + 124
     assert teams["T1"]["available_points"] == 2176 + 1088
-    assert teams["T1"]["capacity_percent"] == 17.8
+    assert teams["T1"]["capacity_percent"] == "17.8"
     assert teams["T2"]["unallocated_cases"] == 1
     national = json.loads(
         run_wmt("capacity", "--level", "national", "--format", "json", db=imported).stdout
@@ -75,9 +75,9 @@ def test_unit_levels_roll_up_sum_over_sum(imported: str) -> None:
             "total_points": 582,
             "available_points": 4134,
             "remaining_points": 3552,
-            "contracted_hours": 92.5,
-            "reduction_hours": 22.2,
-            "capacity_percent": 14.1,
+            "contracted_hours": "92.50",
+            "reduction_hours": "22.20",
+            "capacity_percent": "14.1",
         }
     ]
 

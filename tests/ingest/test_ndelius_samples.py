@@ -33,7 +33,7 @@ def test_the_valid_extract_imports_and_is_scored_by_the_one_engine(database_url:
         owners[("N53ITGB", "N53IAV")]["total_points"],
     ) == (2, 63)
     # T2A sheet: one custody B2 young adult, scored from the T2A table (48)
-    assert owners[("GHE3BG7", "N53DEC")]["t2a_points"] == 48.0
+    assert owners[("GHE3BG7", "N53DEC")]["t2a_points"] == "48.00"
     # Court_Reports: 5 fast reports (SDR conversions) in the last 30 days
     assert owners[("N53B820", "N53DEC")]["report_points"] == 325
     assert owners[("GH5NGE4", "N53XAE")]["grade"] == "PQiP"  # OMIC team, NPSP

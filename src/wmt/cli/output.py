@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from wmt.domain.figures import FIGURES
 from wmt.exports import to_csv, to_json
 
 FORMATS = ("table", "csv", "json")
@@ -17,17 +18,9 @@ HEADINGS = {
     "unit_code": "Code",
     "unit_name": "Name",
     "parent_code": "Within",
-    "capacity_percent": "Capacity %",
-    "contracted_hours": "Contracted h",
-    "reduction_hours": "Reduction h",
-    "unallocated_cases": "Unallocated",
-    "available_points": "Available",
-    "total_points": "Points",
     "forename": "Forename",
     "surname": "Surname",
-    "practitioners": "Practitioners",
-    "remaining_points": "Remaining",
-}
+} | {name: figure.short for name, figure in FIGURES.items()}
 
 
 def _display(value: Any) -> str:

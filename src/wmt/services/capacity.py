@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
-from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.domain.figures import PRACTITIONER_FIGURES, UNIT_FIGURES
+from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.errors import WmtError
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
@@ -21,37 +22,9 @@ PRACTITIONER_COLUMNS = (
     "grade",
     "forename",
     "surname",
-    "caseload",
-    "community_cases",
-    "custody_cases",
-    "licence_cases",
-    "t2a_cases",
-    "case_points",
-    "t2a_points",
-    "report_points",
-    "contact_points",
-    "total_points",
-    "available_points",
-    "remaining_points",
-    "contracted_hours",
-    "reduction_hours",
-    "capacity_percent",
+    *PRACTITIONER_FIGURES,
 )
-UNIT_COLUMNS = (
-    "level",
-    "unit_code",
-    "unit_name",
-    "parent_code",
-    "practitioners",
-    "caseload",
-    "unallocated_cases",
-    "total_points",
-    "available_points",
-    "remaining_points",
-    "contracted_hours",
-    "reduction_hours",
-    "capacity_percent",
-)
+UNIT_COLUMNS = ("level", "unit_code", "unit_name", "parent_code", *UNIT_FIGURES)
 
 # The columns a person reads at a terminal; CSV and JSON carry all of them.
 PRACTITIONER_SUMMARY = (
@@ -80,24 +53,24 @@ UNIT_SUMMARY = (
 @dataclass(frozen=True)
 class CapacityReport:
     as_of: date
-    level: str
+    level: Level
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
 
     @property
     def summary_columns(self) -> tuple[str, ...]:
-        return PRACTITIONER_SUMMARY if self.level == PRACTITIONER else UNIT_SUMMARY
+        return PRACTITIONER_SUMMARY if self.level is Level.PRACTITIONER else UNIT_SUMMARY
 
 
 def capacity(
     store: Store, level: str, unit: str | None = None, as_of: date | None = None
 ) -> CapacityReport:
     """Capacity at one level, optionally only within one unit (or for one practitioner)."""
-    check_level(level)
+    level = check_level(level)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         columns: tuple[str, ...]
-        if level == PRACTITIONER:
+        if level is Level.PRACTITIONER:
             rows = _practitioners(connection, record.id, unit)
             columns = PRACTITIONER_COLUMNS
         else:
@@ -123,25 +96,24 @@ def _practitioners(
 
 
 def _units(
-    connection: Connection, snapshot_id: int, level: str, unit: str | None
+    connection: Connection, snapshot_id: int, level: Level, unit: str | None
 ) -> list[dict[str, Any]]:
     table = schema.UnitWorkload.__table__
     query = select(*(table.c[name] for name in UNIT_COLUMNS)).where(
-        table.c.snapshot_id == snapshot_id, table.c.level == level
+        table.c.snapshot_id == snapshot_id, table.c.level == level.value
     )
     if unit is not None and unit != NATIONAL_CODE:
         query = query.where(_within(connection, snapshot_id, level, unit, table))
     return [dict(row._mapping) for row in connection.execute(query.order_by(table.c.unit_code))]
 
 
-def _within(connection: Connection, snapshot_id: int, level: str, unit: str, table: Any) -> Any:
+def _within(connection: Connection, snapshot_id: int, level: Level, unit: str, table: Any) -> Any:
     """Rows of this level that are the unit or lie inside it."""
     units = schema.SnapshotUnit.__table__
-    column = {"team": units.c.team_code, "pdu": units.c.pdu_code, "region": units.c.region_code}
-    if level == "national":
+    if level.unit_column is None:  # national
         return table.c.unit_code == unit
     inside = (
-        select(column[level])
+        select(units.c[level.unit_column])
         .where(units.c.snapshot_id == snapshot_id)
         .where(
             or_(units.c.team_code == unit, units.c.pdu_code == unit, units.c.region_code == unit)

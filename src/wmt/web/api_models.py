@@ -28,10 +28,11 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from wmt.domain import entries
 from wmt.domain.access import Role
+from wmt.domain.figures import FIGURES, exact_text
 
 
 def _exact_text(value: Decimal) -> str:
-    return format(value, "f")
+    return exact_text(value)
 
 
 Exact = Annotated[
@@ -171,6 +172,11 @@ class FieldProblems(BaseModel):
 # --- Answers --------------------------------------------------------------------------------
 
 
+def figure(name: str) -> Any:
+    """A field holding one of the workload figures, described as wmt.domain.figures does."""
+    return Field(description=FIGURES[name].description)
+
+
 class UnitRef(BaseModel):
     level: str = Field(description="national, region, pdu or team")
     code: str = Field(description="The unit's code")
@@ -178,37 +184,24 @@ class UnitRef(BaseModel):
 
 
 class Capacity(BaseModel):
-    caseload: int = Field(description="Cases held: community, custody and licence cases")
-    total_points: int = Field(
-        description="The workload: case, T2A, court report and contact points, rounded"
-    )
-    available_points: int = Field(
-        description="Points the contracted hours less reductions make available"
-    )
-    remaining_points: int = Field(
-        description="Available points less the workload; negative when over capacity"
-    )
-    contracted_hours: Exact = Field(description="Contracted hours a week")
-    reduction_hours: Exact = Field(description="Hours a week of reductions in force")
-    capacity_percent: Exact = Field(
-        description="Workload ÷ available points, as a percentage to one decimal place"
-    )
+    caseload: int = figure("caseload")
+    total_points: int = figure("total_points")
+    available_points: int = figure("available_points")
+    remaining_points: int = figure("remaining_points")
+    contracted_hours: Exact = figure("contracted_hours")
+    reduction_hours: Exact = figure("reduction_hours")
+    capacity_percent: Exact = figure("capacity_percent")
 
 
 class PointsFrom(BaseModel):
-    community_cases: int = Field(description="Community cases (orders) held")
-    custody_cases: int = Field(description="Custody cases held")
-    licence_cases: int = Field(description="Licence cases held")
-    t2a_cases: int = Field(description="Young adult (transition to adulthood, T2A) cases held")
-    case_points: Exact = Field(description="Points for cases scored by their tier and type")
-    t2a_points: Exact = Field(description="Points for T2A cases, from the young adult table")
-    report_points: int = Field(description="Points for court reports in the last 30 days")
-    contact_points: int = Field(
-        description=(
-            "Points for case management support in the last 7 days: work done on colleagues' "
-            "cases less colleagues' work on theirs (may be negative)"
-        )
-    )
+    community_cases: int = figure("community_cases")
+    custody_cases: int = figure("custody_cases")
+    licence_cases: int = figure("licence_cases")
+    t2a_cases: int = figure("t2a_cases")
+    case_points: Exact = figure("case_points")
+    t2a_points: Exact = figure("t2a_points")
+    report_points: int = figure("report_points")
+    contact_points: int = figure("contact_points")
 
 
 class UnitKey(BaseModel):
@@ -216,8 +209,8 @@ class UnitKey(BaseModel):
     unit_code: str = Field(description="The unit's code")
     unit_name: str = Field(description="The unit's name")
     parent_code: str | None = Field(description="The code of the unit it lies within")
-    practitioners: int = Field(description="Practitioners holding cases in the unit")
-    unallocated_cases: int = Field(description="Cases in the unit allocated to nobody")
+    practitioners: int = figure("practitioners")
+    unallocated_cases: int = figure("unallocated_cases")
 
 
 class UnitRow(Capacity, UnitKey):
