@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wmt.domain.thresholds import Thresholds
 from wmt.web.chart import (
     DATE_LABEL_WIDTH,
     Reading,
@@ -58,6 +59,15 @@ def test_the_band_and_the_overload_line_sit_at_their_percentages() -> None:
     # Higher capacity is drawn higher up, and the axis starts at 0 on the bottom edge.
     assert high.y < low.y
     assert chart.y_ticks[0].label == "0 %" and chart.y_ticks[0].position == chart.bottom
+
+
+def test_the_band_and_the_line_follow_the_thresholds_given() -> None:
+    thresholds = Thresholds(underload_percent=Decimal(85), overload_percent=Decimal(105))
+    chart = capacity_chart({"Team T1": weekly("85", "105")}, thresholds=thresholds)
+    low, high = chart.lines[0].points
+    assert (low.y, high.y) == (chart.band_bottom, chart.band_top)
+    assert high.y == chart.line_y
+    assert chart.band_label == "85–105 %" and chart.line_label == "105 %"
 
 
 def test_time_runs_left_to_right_in_proportion() -> None:

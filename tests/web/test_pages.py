@@ -139,12 +139,12 @@ def test_govuk_styles_are_served(client: TestClient) -> None:
     ("percent", "band"),
     [
         (None, "none"),
-        (89.9, "under-90"),
+        (89.9, "under"),
         (90, "comfortable"),
         (110, "comfortable"),
-        (110.1, "over-110"),
-        (120, "over-110"),
-        (120.1, "over-120"),
+        (110.1, "overload"),
+        (120, "overload"),
+        (120.1, "severe"),
     ],
 )
 def test_capacity_bands(percent: float | None, band: str) -> None:

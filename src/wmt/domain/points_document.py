@@ -187,6 +187,7 @@ def _thresholds(reader: _Reader, doc: Mapping[str, Any]) -> Thresholds:
         reader.problems.append("thresholds: expected a table of values")
         return Thresholds()
     reader.unknown_keys(section, THRESHOLD_NAMES, "thresholds")
+    problems_before = len(reader.problems)
     defaults = Thresholds()
     values: dict[str, Any] = {}
     for name in THRESHOLD_NAMES:
@@ -196,4 +197,19 @@ def _thresholds(reader: _Reader, doc: Mapping[str, Any]) -> Thresholds:
         low, high, whole = THRESHOLD_RANGES[name]
         value = reader.number(section, name, f"thresholds.{name}", _Range(low, high, whole))
         values[name] = int(value) if whole else value
+    if len(reader.problems) == problems_before:  # a wrong value is reported once, alone
+        _check_band_order(reader, values)
     return Thresholds(**values)
+
+
+def _check_band_order(reader: _Reader, values: Mapping[str, Any]) -> None:
+    """The capacity bands need their edges in order: under ≤ overload ≤ severe overload."""
+    edges = [values[name] for name in _BAND_EDGES]
+    if not edges[0] <= edges[1] <= edges[2]:
+        reader.problems.append(
+            "thresholds: underload_percent ({}), overload_percent ({}) and "
+            "severe_overload_percent ({}) must each be at most the next".format(*edges)
+        )
+
+
+_BAND_EDGES = ("underload_percent", "overload_percent", "severe_overload_percent")

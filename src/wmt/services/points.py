@@ -25,7 +25,7 @@ from wmt.domain.points import (
     to_document,
 )
 from wmt.domain.points_document import from_document
-from wmt.domain.thresholds import THRESHOLD_NAMES
+from wmt.domain.thresholds import THRESHOLD_NAMES, Thresholds
 from wmt.errors import InputRejected, NotFound, WmtError
 from wmt.services.audit import record_change
 from wmt.services.importing import recalculate
@@ -38,6 +38,12 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(repr(value))
+
+
+def thresholds_on(store: Store, on: date) -> Thresholds:
+    """The thresholds in force on a date: those of the points version in force then."""
+    with store.reading() as connection:
+        return points_versions.version_in_force(connection, on).configuration.thresholds
 
 
 def show_points(store: Store, on: date | None, output_format: str) -> str:
@@ -245,7 +251,7 @@ def settings_tables(config: PointsConfiguration) -> list[SettingsTable]:
             ],
         ),
         SettingsTable(
-            "Thresholds for signals",
+            "Thresholds for signals and capacity bands",
             ("Threshold", "Value"),
             [
                 (name.replace("_", " ").capitalize(), _shown(getattr(config.thresholds, name)))

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from wmt.domain.thresholds import Thresholds, percent_text
+
 WIDTH = 720
 HEIGHT = 360
 MARGIN_LEFT = 60
-MARGIN_RIGHT = 70  # room for the labels of the 110 % line and the band
+MARGIN_RIGHT = 70  # room for the labels of the overload line and the band
 MARGIN_TOP = 16
 MARGIN_BOTTOM = 44
 DATE_LABEL_WIDTH = 84  # pixels one "20 Nov 2026" label needs, with a gap
@@ -67,8 +69,8 @@ class Chart:
     bottom: float
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    band_top: float  # y of the band's upper edge (110 %)
-    band_bottom: float  # y of the band's lower edge (90 %)
+    band_top: float  # y of the band's upper edge (the overload threshold, 110 %)
+    band_bottom: float  # y of the band's lower edge (the underload threshold, 90 %)
     band_label: str
     line_y: float  # y of the overload line
     line_label: str
@@ -153,19 +155,21 @@ def describe(label: str, readings: Sequence[Reading]) -> str:
 def capacity_chart(
     lines: Mapping[str, Sequence[Reading]],
     *,
-    band: tuple[int, int] = (90, 110),
-    overload: int = 110,
+    thresholds: Thresholds | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Chart:
-    """A chart of capacity per snapshot date: one line per label, the band and the line."""
+    """A chart of capacity per snapshot date: one line per label, the band between the
+    underload and overload thresholds, and a line at the overload threshold."""
+    thresholds = thresholds or Thresholds()
+    low, high = thresholds.underload_percent, thresholds.overload_percent
     left, right = float(MARGIN_LEFT), float(width - MARGIN_RIGHT)
     top, bottom = float(MARGIN_TOP), float(height - MARGIN_BOTTOM)
     readings = [reading for line in lines.values() for reading in line]
     days = [reading.as_of.toordinal() for reading in readings]
     x = linear(min(days, default=0), max(days, default=0), left, right)
     highest = max((float(reading.percent) for reading in readings), default=0.0)
-    axis_top, step = percent_axis(highest, at_least=max(band[1], overload) + 10)
+    axis_top, step = percent_axis(highest, at_least=float(max(low, high)) + 10)
     y = linear(0, axis_top, bottom, top)
     drawn = []
     for index, (label, line) in enumerate(lines.items()):
@@ -196,11 +200,11 @@ def capacity_chart(
         y_ticks=tuple(
             Tick(round(y(value), 1), f"{value} %") for value in range(0, axis_top + 1, step)
         ),
-        band_top=round(y(band[1]), 1),
-        band_bottom=round(y(band[0]), 1),
-        band_label=f"{band[0]}–{band[1]} %",
-        line_y=round(y(overload), 1),
-        line_label=f"{overload} %",
+        band_top=round(y(float(high)), 1),
+        band_bottom=round(y(float(low)), 1),
+        band_label=f"{percent_text(low)}–{percent_text(high)} %",
+        line_y=round(y(float(high)), 1),
+        line_label=f"{percent_text(high)} %",
         lines=tuple(drawn),
         summary=" ".join(describe(label, line) for label, line in lines.items()),
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,46 +17,84 @@ from fastapi.templating import Jinja2Templates
 
 from wmt import exports
 from wmt.domain import entries
+from wmt.domain import thresholds as bands
 from wmt.domain.access import Place, Viewer
-from wmt.domain.hierarchy import PRACTITIONER
+from wmt.domain.figures import FIGURES
+from wmt.domain.hierarchy import Level
+from wmt.domain.thresholds import Thresholds
 from wmt.errors import NotFound, WmtError
 from wmt.services.places import places_of
+from wmt.services.points import thresholds_on
 from wmt.services.sessions import SessionAccount
 from wmt.web.consistency import store_of
 from wmt.web.sessions import session_of
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-LEVEL_NAMES = {
-    "national": "National",
-    "region": "Region",
-    "pdu": "PDU",
-    "team": "Team",
-    PRACTITIONER: "Practitioner",
-}
-HEADINGS = {
+LEVEL_NAMES = {level.value: level.label for level in Level}
+HEADINGS = {name: figure.label for name, figure in FIGURES.items()} | {
     "t2a": "T2A",
     "crn": "CRN",
     "as_of": "Date",
-    "capacity_percent": "Capacity",
     "unit_code": "Code",
     "parent_code": "Within",
     "staff_code": "Staff",
     "team_code": "Team",
 }
 
+# The thresholds of the date the page being drawn shows; see `thresholds_shown`.
+_SHOWN: ContextVar[Thresholds | None] = ContextVar("thresholds_shown", default=None)
 
-def capacity_band(percent: Decimal | float | None) -> str:
-    """The band a capacity falls in, as managers read it."""
+
+@contextmanager
+def thresholds_shown(thresholds: Thresholds) -> Iterator[Thresholds]:
+    """While a page is drawn: the thresholds its capacity bands and their key use.
+
+    Every template that names a band (the capacity macro, the key) reads them from here, so
+    a page needs only to say which thresholds hold on its date, and a template that shows a
+    capacity need not pass them along. Set for the one request, never shared between them.
+    """
+    token = _SHOWN.set(thresholds)
+    try:
+        yield thresholds
+    finally:
+        _SHOWN.reset(token)
+
+
+def _shown() -> Thresholds:
+    """The thresholds of the page being drawn; the reference ones outside a page."""
+    return _SHOWN.get() or Thresholds()
+
+
+def capacity_band(percent: Decimal | float | None, thresholds: Thresholds | None = None) -> str:
+    """The band a capacity falls in, by the thresholds given or those of the page shown."""
     if percent is None:
         return "none"
-    value = float(percent)
-    if value > 120:
-        return "over-120"
-    if value > 110:
-        return "over-110"
-    if value >= 90:
-        return "comfortable"
-    return "under-90"
+    value = percent if isinstance(percent, Decimal) else Decimal(str(percent))
+    return bands.capacity_band(value, thresholds or _shown())
+
+
+def band_words(thresholds: Thresholds | None = None) -> dict[str, str]:
+    """Each band in words, lowest first, by the thresholds given or those of the page shown."""
+    return bands.band_words(thresholds or _shown())
+
+
+def page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    on: date | None,
+    *,
+    thresholds: Thresholds | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A page drawn with the thresholds in force on the date it shows (today if it shows no
+    snapshot's date), unless the page has already read them."""
+    if thresholds is None:
+        thresholds = thresholds_on(store_of(request), on or date.today())
+    with thresholds_shown(thresholds):
+        return TEMPLATES.TemplateResponse(
+            request, template, {**context, "thresholds": thresholds}, status_code=status_code
+        )
 
 
 def thousands(value: object) -> object:
@@ -72,6 +113,7 @@ def level_label(level: str) -> str:
 
 
 TEMPLATES.env.filters["band"] = capacity_band
+TEMPLATES.env.globals["band_words"] = band_words
 TEMPLATES.env.filters["thousands"] = thousands
 TEMPLATES.env.filters["heading"] = heading
 TEMPLATES.env.globals["level_names"] = LEVEL_NAMES
@@ -212,7 +254,7 @@ def check_may_edit_inputs(viewer: Viewer, team_code: str) -> None:
 
 def child_visible(viewer: Viewer, parent: Place, level: str, row: dict[str, Any]) -> bool:
     """A unit's children lie inside it; checked again so no row can slip out of scope."""
-    if level == PRACTITIONER:
+    if level == Level.PRACTITIONER:
         return viewer.may_view(parent.child(level, row["staff_code"], team=row["team_code"]))
     return viewer.may_view(parent.child(level, row["unit_code"]))
 

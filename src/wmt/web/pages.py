@@ -20,13 +20,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from wmt.domain import entries
 from wmt.domain.access import Viewer
-from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.domain.hierarchy import ALL_LEVELS, LEVELS, NATIONAL_CODE, PRACTITIONER, Level, check_level
 from wmt.domain.signals import SIGNALS
 from wmt.errors import NotFound, WmtError
 from wmt.services import inputs, overview
 from wmt.services.audit import AuditListing, audit_events
 from wmt.services.history import history
 from wmt.services.overview import PractitionerOverview
+from wmt.services.points import thresholds_on
 from wmt.services.signals import quality, signal_counts, signals
 from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
@@ -38,6 +39,7 @@ from wmt.web.common import (
     child_visible,
     download,
     level_label,
+    page,
     viewer_of,
 )
 from wmt.web.consistency import store_of
@@ -233,10 +235,11 @@ def practitioner(request: Request, staff_code: str) -> Response:
     staff_code, as_of = checked_address(request, PRACTITIONER, staff_code)
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
     found = overview.practitioner_overview(store_of(request), staff_code, as_of)
-    return TEMPLATES.TemplateResponse(
+    return page(
         request,
         "practitioner.html",
         {"page": found, "views": views(PRACTITIONER), **inputs_context(request, viewer, found)},
+        found.as_of,
     )
 
 
@@ -253,7 +256,7 @@ def unit(request: Request, level: str, code: str) -> Response:
     file = download(request, name, found.child_columns, rows)
     if file is not None:
         return file
-    return TEMPLATES.TemplateResponse(
+    return page(
         request,
         "unit.html",
         {
@@ -265,6 +268,7 @@ def unit(request: Request, level: str, code: str) -> Response:
             "signals": signal_counts(store, level, code, found.as_of),
             "signal_subjects": SIGNAL_SUBJECTS,
         },
+        found.as_of,
     )
 
 
@@ -282,7 +286,7 @@ def _chart_lines(level: str, code: str, rows: list[dict[str, Any]]) -> dict[str,
 
 @router.get("/{level}/{code}/history", response_class=HTMLResponse)
 def capacity_history(request: Request, level: str, code: str) -> Response:
-    if level not in (*LEVELS, PRACTITIONER):
+    if level not in ALL_LEVELS:
         raise NotFound(f"There is no page {level}/{code}/history.")
     code, _ = checked_address(request, level, code)
     allowed(request, level, code)
@@ -302,23 +306,26 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
         "missing": None,
     }
     if errors:
-        return TEMPLATES.TemplateResponse(request, "history.html", context, status_code=400)
+        return page(request, "history.html", context, None, status_code=400)
     try:
         found = history(store_of(request), level, code, start.value, end.value)
     except WmtError:
         context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
-        return TEMPLATES.TemplateResponse(request, "history.html", context)
+        return page(request, "history.html", context, None)
     span = f"{found.rows[0]['as_of']}-to-{found.rows[-1]['as_of']}"
     file = download(request, f"{level}-{code}-history-{span}", found.columns, found.rows)
     if file is not None:
         return file
     period = {"from": start.value, "to": end.value}
+    # The chart's band and line, and the table's bands, are those of the newest date shown.
+    newest = max(row["as_of"] for row in found.rows)
+    thresholds = thresholds_on(store_of(request), newest)
     context |= {
         "found": found,
-        "chart": capacity_chart(_chart_lines(level, code, found.rows)),
+        "chart": capacity_chart(_chart_lines(level, code, found.rows), thresholds=thresholds),
         "downloads": {kind: query_string({}, **period, download=kind) for kind in ("csv", "xlsx")},
     }
-    return TEMPLATES.TemplateResponse(request, "history.html", context)
+    return page(request, "history.html", context, newest, thresholds=thresholds)
 
 
 def audit_listing(request: Request, level: str, code: str) -> AuditListing:
@@ -326,7 +333,7 @@ def audit_listing(request: Request, level: str, code: str) -> AuditListing:
     store = store_of(request)
     if level == PRACTITIONER:
         return audit_events(store, staff_code=code)
-    if level == "national" and code == NATIONAL_CODE:
+    if level == Level.NATIONAL and code == NATIONAL_CODE:
         return audit_events(store, practitioners_only=True)
     with store.reading() as connection:
         record = require_snapshot(connection, None)
@@ -358,7 +365,7 @@ def audit_page(request: Request, level: str, code: str) -> Response:
 
 @router.get("/{level}/{code}/{view}", response_class=HTMLResponse)
 def table_view(request: Request, level: str, code: str, view: str) -> Response:
-    if level not in (*LEVELS, PRACTITIONER) or view not in views(level):
+    if level not in ALL_LEVELS or view not in views(level):
         raise NotFound(f"There is no page {level}/{code}/{view}.")
     code, asked = checked_address(request, level, code)
     allowed(request, level, code)
@@ -371,7 +378,7 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
     if file is not None:
         return file
     paging = paging_of(request, len(rows))
-    return TEMPLATES.TemplateResponse(
+    return page(
         request,
         "table.html",
         {
@@ -391,4 +398,5 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
             "view": view,
             "views": views(level),
         },
+        as_of,
     )
