@@ -17,6 +17,7 @@ from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine import points_tables
 from wmt.engine.arithmetic import available_points, capacity_tenths, round_centi_half_up
 from wmt.engine.quality import quality_findings
+from wmt.engine.reductions import in_force_on
 from wmt.engine.rollup import roll_up
 from wmt.engine.tables import OWNER_KEY, OWNER_TOTALS, SnapshotTables
 
@@ -113,13 +114,8 @@ def contact_totals(contacts: pl.LazyFrame, config: PointsConfiguration, on: date
 
 def reduction_totals(reductions: pl.LazyFrame, on: date) -> pl.LazyFrame:
     """Hours of reductions active on the date (start <= date <= end, or no end)."""
-    active = (
-        ~pl.col("deleted")
-        & (pl.col("start_date") <= on)
-        & (pl.col("end_date").is_null() | (pl.col("end_date") >= on))
-    )
     return (
-        reductions.filter(active)
+        reductions.filter(in_force_on(on))
         .group_by(OWNER_KEY)
         .agg(reduction_hours_centi=pl.col("hours_centi").sum())
     )

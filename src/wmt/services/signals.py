@@ -7,14 +7,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Integer, cast, func, or_, select
+from sqlalchemy import Connection, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
 from wmt.domain.signals import OUT_OF_DATE, SIGNALS, SNAPSHOT_GAP
+from wmt.engine.reductions import reductions_in_force
 from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, out_of_date
 from wmt.errors import WmtError
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
+from wmt.store.snapshot_rows import owner_history, reductions_of
 from wmt.store.snapshots import (
     SnapshotRecord,
     find_snapshot,
@@ -58,45 +60,11 @@ def _within(
     return frame.filter(pl.col("team_code").is_in(teams))
 
 
-_HISTORY_SCHEMA = {
-    "snapshot_id": pl.Int64,
-    "staff_code": pl.String,
-    "team_code": pl.String,
-    "grade": pl.String,
-    "caseload": pl.Int64,
-    "contracted_hours_centi": pl.Int64,
-    "available_points": pl.Int64,
-    "capacity_tenths": pl.Int64,
-}
-_REDUCTION_SCHEMA = {"staff_code": pl.String, "team_code": pl.String, "reason": pl.String}
-
-
-def _owners_within(query: Any, table: Any, teams: list[str] | None, staff_code: str | None) -> Any:
-    """Only the rows of owners inside the unit: what its signals depend on."""
-    if teams is not None:
-        query = query.where(table.c.team_code.in_(teams))
-    if staff_code is not None:
-        query = query.where(table.c.staff_code == staff_code)
-    return query
-
-
 def _history(
     connection: Connection, ids: dict[int, date], teams: list[str] | None, staff_code: str | None
 ) -> pl.DataFrame:
-    """Owners' figures over the window, read as whole tenths and hundredths."""
-    table = schema.table_of(schema.OwnerWorkload)
-    query = select(
-        table.c.snapshot_id,
-        table.c.staff_code,
-        table.c.team_code,
-        table.c.grade,
-        table.c.caseload,
-        cast(func.round(table.c.contracted_hours * 100), Integer),
-        table.c.available_points,
-        cast(func.round(table.c.capacity_percent * 10), Integer),
-    ).where(table.c.snapshot_id.in_(list(ids)))
-    rows = connection.execute(_owners_within(query, table, teams, staff_code)).all()
-    frame = pl.DataFrame(rows, schema=_HISTORY_SCHEMA, orient="row")
+    """Owners' figures over the window, each row with its snapshot's date."""
+    frame = owner_history(connection, list(ids), teams=teams, staff_code=staff_code)
     return frame.with_columns(
         pl.col("snapshot_id").replace_strict(ids, return_dtype=pl.Date).alias("as_of")
     )
@@ -105,16 +73,8 @@ def _history(
 def _active_reductions(
     connection: Connection, record: SnapshotRecord, teams: list[str] | None, staff: str | None
 ) -> pl.DataFrame:
-    table = schema.table_of(schema.SnapshotReduction)
-    on = record.as_of
-    query = select(table.c.staff_code, table.c.team_code, table.c.reason).where(
-        table.c.snapshot_id == record.id,
-        ~table.c.deleted,
-        table.c.start_date <= on,
-        or_(table.c.end_date.is_(None), table.c.end_date >= on),
-    )
-    rows = connection.execute(_owners_within(query, table, teams, staff)).all()
-    return pl.DataFrame(rows, schema=_REDUCTION_SCHEMA, orient="row")
+    stored = reductions_of(connection, record.id, teams=teams, staff_code=staff)
+    return reductions_in_force(stored, record.as_of).select("staff_code", "team_code", "reason")
 
 
 # The whole country's signals for the last few windows, keyed by the snapshots in the window
