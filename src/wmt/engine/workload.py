@@ -68,6 +68,7 @@ def case_totals(scored_cases: pl.LazyFrame) -> pl.LazyFrame:
         custody_cases=is_type[CaseType.CUSTODY].sum(),
         licence_cases=is_type[CaseType.LICENCE].sum(),
         t2a_cases=pl.col("t2a").sum(),
+        tier_scored_cases=(~pl.col("t2a")).sum(),
         case_points_centi=pl.col("points_centi").filter(~pl.col("t2a")).sum(),
         t2a_points_centi=pl.col("points_centi").filter(pl.col("t2a")).sum(),
     )
@@ -148,6 +149,8 @@ def owner_workload(
                 + pl.col("t2a_points_centi")
                 + 100 * (pl.col("report_points") + pl.col("contact_points"))
             ),
+            hours_available_centi=pl.col("contracted_hours_centi")
+            - pl.col("reduction_hours_centi"),
             available_points=available_points(
                 pl.col("nominal_target"),
                 pl.col("contracted_hours_centi"),

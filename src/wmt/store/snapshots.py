@@ -66,6 +66,7 @@ _CENTI_RESULT_COLUMNS = {
     "t2a_points_centi": "t2a_points",
     "contracted_hours_centi": "contracted_hours",
     "reduction_hours_centi": "reduction_hours",
+    "hours_available_centi": "hours_available",
 }
 
 
