@@ -55,6 +55,9 @@ def test_the_migration_fills_the_new_figures_as_the_engine_would(
     _move_to(store, "head")
 
     assert _results(store) == calculated
+    with store.reading() as connection:
+        versions = connection.execute(select(schema.Snapshot.results_version)).scalars().all()
+    assert versions == [1]
 
 
 def _columns(connection: Any, table: str) -> list[Any]:

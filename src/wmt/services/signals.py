@@ -77,12 +77,6 @@ def _active_reductions(
     return reductions_in_force(stored, record.as_of).select("staff_code", "team_code", "reason")
 
 
-# The whole country's signals for the last few windows, keyed by the snapshots in the window
-# and when each was last calculated, so any import, edit or new points version is seen.
-_NATIONAL: dict[tuple[Any, ...], pl.DataFrame] = {}
-_NATIONAL_KEPT = 4
-
-
 @dataclass(frozen=True)
 class Freshness:
     """How old the newest figures are, and how old they may be before a signal says so."""
@@ -139,22 +133,22 @@ def signals(
         staff_code = unit if level == PRACTITIONER else None
         key: tuple[Any, ...] | None = None
         if teams is None and staff_code is None:
+            # The whole country's signals are kept by the application, keyed by what they
+            # are worked out from: the points version and each snapshot's results version.
             stamps = connection.execute(
-                select(snapshots.c.id, snapshots.c.calculated_at).where(
+                select(snapshots.c.id, snapshots.c.results_version).where(
                     snapshots.c.id.in_(list(window))
                 )
             ).all()
-            key = (str(store.engine.url), version.id, tuple(sorted(tuple(s) for s in stamps)))
-        found = _NATIONAL.get(key) if key is not None else None
+            key = ("national signals", version.id, tuple(sorted(tuple(s) for s in stamps)))
+        found = store.figures.get(key) if key is not None else None
         if found is None:
             history = _history(connection, window, teams, staff_code)
             reductions = _active_reductions(connection, record, teams, staff_code)
     if found is None:
         found = all_signals(history, sorted(window.values()), reductions, record.as_of, thresholds)
         if key is not None:
-            while len(_NATIONAL) >= _NATIONAL_KEPT:
-                _NATIONAL.pop(next(iter(_NATIONAL)))
-            _NATIONAL[key] = found
+            store.figures.put(key, found)
     gaps = found.filter(pl.col("signal") == SNAPSHOT_GAP)
     everyone = found.filter(pl.col("signal") != SNAPSHOT_GAP)
     stale = (

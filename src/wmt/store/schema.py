@@ -74,6 +74,9 @@ class Snapshot(Base):
     source_format: Mapped[str] = mapped_column(String(40))
     points_configuration_id: Mapped[int] = mapped_column(ForeignKey("points_configuration.id"))
     calculated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Moves on by one whenever the snapshot's results are written again (an import, an edit's
+    # recalculation, a new points version): what a cache of its figures is keyed by.
+    results_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class SnapshotUnit(Base):

@@ -100,6 +100,7 @@ def replace_snapshot(
             "as_of": as_of,
             "imported_at": now,
             "calculated_at": now,
+            "results_version": 0,  # 1 once its results are written
             "source": source,
             "source_format": source_format,
             "points_configuration_id": points_configuration_id,
@@ -151,6 +152,16 @@ def write_results(connection: Connection, snapshot_id: int, results: WorkloadRes
         connection.execute(delete(table).where(table.c.snapshot_id == snapshot_id))
         insert_frame(connection, table, _snapshot_id_frame(frame, snapshot_id))
     _write_findings(connection, snapshot_id, results.findings, "calculation")
+    _results_written(connection, snapshot_id)
+
+
+def _results_written(connection: Connection, snapshot_id: int) -> None:
+    """Move the snapshot's results version on: whatever was kept of its figures is old now."""
+    connection.execute(
+        update(schema.Snapshot)
+        .where(schema.Snapshot.id == snapshot_id)
+        .values(results_version=schema.Snapshot.results_version + 1)
+    )
 
 
 def list_snapshots(connection: Connection) -> list[SnapshotRecord]:
@@ -289,6 +300,7 @@ def replace_owner_results(
         unit_table,
         _snapshot_id_frame(_result_frame(units, schema.UnitWorkload), snapshot_id),
     )
+    _results_written(connection, snapshot_id)
 
 
 def owner_totals(connection: Connection, snapshot_id: int) -> pl.DataFrame:
