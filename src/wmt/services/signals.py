@@ -10,9 +10,9 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
-from wmt.domain.signals import OUT_OF_DATE, SIGNALS, SNAPSHOT_GAP
+from wmt.domain.signals import SNAPSHOT_GAP
 from wmt.engine.reductions import reductions_in_force
-from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, out_of_date
+from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, count_signals, out_of_date
 from wmt.errors import WmtError
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
@@ -187,6 +187,7 @@ class SignalCounts:
 
 # Which code names the unit one level down, for each level whose children are units.
 _CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_code"}
+_CHILD_SCHEMA = {"team_code": pl.String, "child_code": pl.String}
 
 
 def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
@@ -197,7 +198,7 @@ def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None
     which date it shows, and counts what those figures hold.
     """
     listing = signals(store, level, unit, as_of)
-    child_of: dict[str, str] = {}
+    child_of = None if level == "team" else pl.DataFrame(schema=_CHILD_SCHEMA)
     if level in _CHILD_CODE:
         units = schema.table_of(schema.SnapshotUnit)
         with store.reading() as connection:
@@ -205,16 +206,11 @@ def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None
             query = select(
                 units.c.team_code, units.c[_CHILD_CODE[level]].label("child_code")
             ).where(units.c.snapshot_id == record.id)
-            child_of = {row.team_code: row.child_code for row in connection.execute(query)}
-    rank = {definition.code: place for place, definition in enumerate(SIGNALS)}
-    counts: dict[str, int] = {}
-    by_child: dict[str, dict[str, int]] = {}
-    rows = [row for row in listing.rows if row["signal"] != OUT_OF_DATE]
-    for row in sorted(rows, key=lambda row: rank.get(row["signal"], len(rank))):
-        name = row["signal"]
-        counts[name] = counts.get(name, 0) + 1
-        child = row["staff_code"] if level == "team" else child_of.get(row["team_code"] or "")
-        if child is not None:
-            kinds = by_child.setdefault(child, {})
-            kinds[name] = kinds.get(name, 0) + 1
-    return SignalCounts(listing.as_of, counts, by_child)
+            child_of = read_frame(connection, query, _CHILD_SCHEMA)
+    found = pl.DataFrame(listing.rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
+    totals, by_child = count_signals(found, child_of)
+    counts = {row["signal"]: row["count"] for row in totals.to_dicts()}
+    children: dict[str, dict[str, int]] = {}
+    for row in by_child.to_dicts():  # at most a few kinds of signal per child
+        children.setdefault(row["child_code"], {})[row["signal"]] = row["count"]
+    return SignalCounts(listing.as_of, counts, children)
