@@ -65,6 +65,4 @@ def test_no_cases_give_a_row_of_noughts_for_every_tier() -> None:
 
 
 def _empty() -> pl.DataFrame:
-    schema = {"staff_code": pl.String, "team_code": pl.String, "case_type": pl.String}
-    schema |= {"t2a": pl.Boolean, **dict.fromkeys(TIER_COLUMNS.values(), pl.Int64)}
-    return pl.DataFrame(schema=schema)
+    return _breakdown([("S1", "community", False, {})]).clear()

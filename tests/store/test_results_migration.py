@@ -63,4 +63,4 @@ def test_the_migration_fills_the_new_figures_as_the_engine_would(
 def _columns(connection: Any, table: str) -> list[Any]:
     from sqlalchemy import inspect
 
-    return inspect(connection).get_columns(table)
+    return list(inspect(connection).get_columns(table))
