@@ -191,3 +191,38 @@ def test_the_out_of_date_signal_is_declared_with_its_threshold() -> None:
         from_document(document)
     del document["thresholds"]["stale_snapshot_days"]  # a version from before it: the default
     assert from_document(document).thresholds.stale_snapshot_days == 3
+
+
+def test_signals_are_counted_in_total_and_per_child_in_the_order_they_are_defined() -> None:
+    from wmt.domain.signals import OUT_OF_DATE, SIGNALS, SNAPSHOT_GAP
+    from wmt.engine.signals import SIGNAL_COLUMNS, count_signals
+
+    first, second = SIGNALS[0].code, SIGNALS[1].code
+    rows = [
+        (second, "S1", "T1"),
+        (first, "S2", "T2"),
+        (second, "S3", "T2"),
+        (SNAPSHOT_GAP, None, None),
+        (OUT_OF_DATE, None, None),
+        (first, "S4", "T9"),  # a team in no unit here
+    ]
+    found = pl.DataFrame(
+        [
+            dict(zip(SIGNAL_COLUMNS, (name, staff, team, None, None, ""), strict=True))
+            for name, staff, team in rows
+        ],
+        schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String),
+    )
+    child_of = pl.DataFrame({"team_code": ["T1", "T2"], "child_code": ["P1", "P2"]})
+    totals, by_child = count_signals(found, child_of)
+    order = [definition.code for definition in SIGNALS]
+    assert totals.rows() == sorted(
+        [(first, 2), (second, 2), (SNAPSHOT_GAP, 1)], key=lambda row: order.index(row[0])
+    )
+    assert sorted(by_child.rows()) == sorted(
+        [("P2", first, 1), ("P1", second, 1), ("P2", second, 1)]
+    )
+    _, by_staff = count_signals(found, None)
+    assert sorted(by_staff.rows()) == sorted(
+        [("S1", second, 1), ("S2", first, 1), ("S3", second, 1), ("S4", first, 1)]
+    )

@@ -26,6 +26,7 @@ from wmt.cli.main import app
 from wmt.services import inputs
 from wmt.services.importing import import_case_folder
 from wmt.store import schema
+from wmt.store.database import SCHEMA_REVISION
 from wmt.store.transactions import Store
 
 RUNNER = CliRunner()
@@ -67,7 +68,7 @@ def test_a_sqlite_backup_restores_to_the_same_figures_and_rows(
     backup.parent.mkdir()
     said = wmt("backup", str(backup), "--db", database_url)
     assert said.startswith(f"Backed up {make_url(database_url).database} to {backup} (")
-    assert said.rstrip().endswith("schema revision 0008, 2 snapshot(s).")
+    assert said.rstrip().endswith(f"schema revision {SCHEMA_REVISION}, 2 snapshot(s).")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # it holds everything the store does
     assert not list(backup.parent.glob(".*partial"))
     restored = tmp_path / "restored.db"

@@ -110,6 +110,12 @@ def reduction_status(
     return ReductionStatus.ACTIVE
 
 
+def in_force(start: date, end: date | None, on: date, *, deleted: bool = False) -> bool:
+    """Whether a reduction counts on the date: started, not ended, not deleted. The engine's
+    `in_force_on` states the same rule over a whole table."""
+    return reduction_status(start, end, on, deleted=deleted) is ReductionStatus.ACTIVE
+
+
 def months_after(start: date, months: int) -> date:
     """The same day of the month, months later (the month's last day if it has fewer days)."""
     month_index = start.month - 1 + months

@@ -13,6 +13,7 @@ import polars as pl
 
 from wmt.domain.points import PointsConfiguration
 from wmt.domain.reductions import REDUCTION_REASONS
+from wmt.engine.reductions import in_force_on
 from wmt.engine.tables import OWNER_KEY, SnapshotTables
 
 FINDING_COLUMNS = ["finding", "staff_code", "team_code", "crn", "detail"]
@@ -51,12 +52,7 @@ def quality_findings(
         )
     )
     absent = (
-        tables.reductions.filter(
-            ~pl.col("deleted")
-            & (pl.col("start_date") <= on)
-            & (pl.col("end_date").is_null() | (pl.col("end_date") >= on))
-            & pl.col("reason").is_in(FULL_ABSENCE_REASONS)
-        )
+        tables.reductions.filter(in_force_on(on) & pl.col("reason").is_in(FULL_ABSENCE_REASONS))
         .group_by(OWNER_KEY)
         .agg(pl.col("reason").first())
         .join(holding, on=OWNER_KEY)

@@ -19,6 +19,7 @@ SUMMED = [
     "remaining_points",
     "contracted_hours_centi",
     "reduction_hours_centi",
+    "hours_available_centi",
 ]
 
 # For each level: the columns of the units table giving its code, name and parent's code.

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
-from wmt.domain.signals import OUT_OF_DATE, PROTECTED_REASONS, SNAPSHOT_GAP
+from wmt.domain.signals import OUT_OF_DATE, PROTECTED_REASONS, SIGNALS, SNAPSHOT_GAP
 from wmt.domain.thresholds import Thresholds
 from wmt.engine.tables import OWNER_KEY
 
@@ -257,3 +257,35 @@ def all_signals(
         team_imbalance(today, thresholds),
     ]
     return pl.concat([frame.select(SIGNAL_COLUMNS).cast(pl.String) for frame in frames])
+
+
+def count_signals(
+    signals: pl.DataFrame, child_of: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """How many of each signal there are (figures out of date aside), in total and for each
+    child one level down, in the order signals are defined.
+
+    child_of maps team_code to child_code (the region, PDU or team each team lies in); None
+    counts by staff code, for a team's practitioners. A signal about no team (a snapshot gap)
+    counts in the total but for no child. Returns (signal, count) and (child_code, signal,
+    count), each in order of first appearance once sorted by signal.
+    """
+    rank = {definition.code: place for place, definition in enumerate(SIGNALS)}
+    rows = (
+        signals.filter(pl.col("signal") != OUT_OF_DATE)
+        .with_columns(
+            rank=pl.col("signal").replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
+        )
+        .sort("rank", maintain_order=True)
+    )
+    if child_of is None:
+        rows = rows.with_columns(child_code=pl.col("staff_code"))
+    else:
+        rows = rows.join(child_of, on="team_code", how="left", maintain_order="left")
+    totals = rows.group_by("signal", maintain_order=True).agg(count=pl.len())
+    by_child = (
+        rows.filter(pl.col("child_code").is_not_null())
+        .group_by("child_code", "signal", maintain_order=True)
+        .agg(count=pl.len())
+    )
+    return totals, by_child

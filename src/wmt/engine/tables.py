@@ -17,6 +17,7 @@ OWNER_TOTALS = [
     "custody_cases",
     "licence_cases",
     "t2a_cases",
+    "tier_scored_cases",  # every case but T2A ones: scored from the tier table
     "case_points_centi",
     "t2a_points_centi",
     "report_points",

@@ -17,6 +17,7 @@ from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine import points_tables
 from wmt.engine.arithmetic import available_points, capacity_tenths, round_centi_half_up
 from wmt.engine.quality import quality_findings
+from wmt.engine.reductions import in_force_on
 from wmt.engine.rollup import roll_up
 from wmt.engine.tables import OWNER_KEY, OWNER_TOTALS, SnapshotTables
 
@@ -67,6 +68,7 @@ def case_totals(scored_cases: pl.LazyFrame) -> pl.LazyFrame:
         custody_cases=is_type[CaseType.CUSTODY].sum(),
         licence_cases=is_type[CaseType.LICENCE].sum(),
         t2a_cases=pl.col("t2a").sum(),
+        tier_scored_cases=(~pl.col("t2a")).sum(),
         case_points_centi=pl.col("points_centi").filter(~pl.col("t2a")).sum(),
         t2a_points_centi=pl.col("points_centi").filter(pl.col("t2a")).sum(),
     )
@@ -113,13 +115,8 @@ def contact_totals(contacts: pl.LazyFrame, config: PointsConfiguration, on: date
 
 def reduction_totals(reductions: pl.LazyFrame, on: date) -> pl.LazyFrame:
     """Hours of reductions active on the date (start <= date <= end, or no end)."""
-    active = (
-        ~pl.col("deleted")
-        & (pl.col("start_date") <= on)
-        & (pl.col("end_date").is_null() | (pl.col("end_date") >= on))
-    )
     return (
-        reductions.filter(active)
+        reductions.filter(in_force_on(on))
         .group_by(OWNER_KEY)
         .agg(reduction_hours_centi=pl.col("hours_centi").sum())
     )
@@ -152,6 +149,8 @@ def owner_workload(
                 + pl.col("t2a_points_centi")
                 + 100 * (pl.col("report_points") + pl.col("contact_points"))
             ),
+            hours_available_centi=pl.col("contracted_hours_centi")
+            - pl.col("reduction_hours_centi"),
             available_points=available_points(
                 pl.col("nominal_target"),
                 pl.col("contracted_hours_centi"),

@@ -281,19 +281,23 @@ def recalculate(connection: Connection, snapshot_ids: list[int] | None = None) -
 
 
 def recalculate_owner(
-    connection: Connection, record: snapshots.SnapshotRecord, owner: tuple[str, str]
+    connection: Connection,
+    record: snapshots.SnapshotRecord,
+    owner: tuple[str, str],
+    tables: SnapshotTables | None = None,
 ) -> None:
     """Recompute one owner of a stored snapshot after their inputs changed, and every roll-up.
 
     The engine runs on just the rows the owner's figures depend on (their cases, reports,
     contacts done by them or on cases they hold, reductions), which gives the same figures as
     recalculating everyone; the roll-ups are then rebuilt from every owner's stored results.
+    The tables may be given when the caller has just built those rows (as an edit does).
     """
     snapshot_id = record.id
     version = points_versions.version_in_force(connection, record.as_of)
-    results = calculate(
-        snapshots.load_tables(connection, snapshot_id, owner), version.configuration, record.as_of
-    )
+    if tables is None:
+        tables = snapshots.load_tables(connection, snapshot_id, owner)
+    results = calculate(tables, version.configuration, record.as_of)
     owners = snapshots.owner_totals(connection, snapshot_id).filter(
         (pl.col("staff_code") != owner[0]) | (pl.col("team_code") != owner[1])
     )

@@ -23,6 +23,7 @@ from wmt.domain.hours_rules import (
     hours_out_of_range,
 )
 from wmt.domain.reductions import InForce
+from wmt.engine.managed import with_managed_inputs
 from wmt.errors import WmtError
 from wmt.services.audit import record_change
 from wmt.services.importing import recalculate_owner
@@ -40,8 +41,8 @@ from wmt.services.owner_inputs import (
     suggested_entry,
 )
 from wmt.services.reasons import ReasonRecord, find_reason, list_reasons
-from wmt.store import schema
-from wmt.store.managed import refresh_owner
+from wmt.store import schema, snapshots
+from wmt.store.managed import managed_frames
 from wmt.store.transactions import Store
 
 __all__ = [  # what a manager sees is read in owner_inputs, and offered here with the changes
@@ -106,10 +107,14 @@ def _record_of(row: Any) -> dict[str, Any]:
 
 
 def _apply(connection: Connection, staff_code: str, team_code: str) -> None:
-    """Bring the newest snapshot up to date for the owner and recalculate it."""
+    """Lay the owner's managed inputs, as they are now, over the newest snapshot's import by
+    the engine's one rule (the rule every import uses), store them and recalculate."""
     record = newest(connection)
-    refresh_owner(connection, record.id, staff_code, team_code)
-    recalculate_owner(connection, record, (staff_code, team_code))
+    owner = (staff_code, team_code)
+    imported = snapshots.load_tables(connection, record.id, owner, as_imported=True)
+    tables = with_managed_inputs(imported, *managed_frames(connection, owner))
+    snapshots.replace_owner_inputs(connection, record.id, owner, tables)
+    recalculate_owner(connection, record, owner, tables)
 
 
 def _validated(

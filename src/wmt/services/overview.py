@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, select
 
 from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.engine.caseload import MATRIX_COLUMNS, tier_by_case_type
+from wmt.engine.reductions import reductions_in_force
 from wmt.errors import NotFound
 from wmt.services.capacity import PRACTITIONER_COLUMNS, UNIT_COLUMNS
 from wmt.store import points_versions, schema
+from wmt.store.snapshot_rows import caseload_of, reductions_of
 from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
@@ -111,7 +114,6 @@ def practitioner_overview(
 ) -> PractitionerOverview:
     owners = schema.table_of(schema.OwnerWorkload)
     caseload = schema.table_of(schema.OwnerCaseload)
-    reductions = schema.table_of(schema.SnapshotReduction)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         workloads = [
@@ -135,20 +137,8 @@ def practitioner_overview(
             )
         ]
         on = record.as_of
-        active = [
-            dict(row._mapping)
-            for row in connection.execute(
-                select(reductions)
-                .where(
-                    reductions.c.snapshot_id == record.id,
-                    reductions.c.staff_code == staff_code,
-                    ~reductions.c.deleted,
-                    reductions.c.start_date <= on,
-                    or_(reductions.c.end_date.is_(None), reductions.c.end_date >= on),
-                )
-                .order_by(reductions.c.start_date)
-            )
-        ]
+        stored = reductions_of(connection, record.id, staff_code=staff_code)
+        active = reductions_in_force(stored, on).to_dicts()
         config = points_versions.version_in_force(connection, on).configuration
         trail = _trail(connection, record.id, "team", workloads[0]["team_code"], including=True)
     return PractitionerOverview(
@@ -174,31 +164,13 @@ def caseload_matrix(
     store: Store, level: str, code: str, as_of: date | None = None
 ) -> CaseloadMatrix:
     """Cases held within a unit (or by one practitioner), tier by case type."""
-    from wmt.domain.cases import ALL_TIERS
-
-    caseload = schema.table_of(schema.OwnerCaseload)
-    sums = [func.sum(caseload.c[f"tier_{tier.lower()}"]).label(tier) for tier in ALL_TIERS]
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        query = (
-            select(caseload.c.case_type, caseload.c.t2a, *sums)
-            .where(caseload.c.snapshot_id == record.id)
-            .group_by(caseload.c.case_type, caseload.c.t2a)
-        )
         if level == PRACTITIONER:
-            query = query.where(caseload.c.staff_code == code)
-        elif level != "national":
-            query = query.where(
-                caseload.c.team_code.in_(teams_within(connection, record.id, code, level))
-            )
-        groups = [dict(row._mapping) for row in connection.execute(query)]
-    columns = ("tier", "community", "custody", "licence", "t2a", "total")
-    rows = []
-    for tier in ALL_TIERS:  # at most six groups (case type x T2A) per tier
-        row: dict[str, Any] = dict.fromkeys(columns[1:], 0) | {"tier": tier}
-        for group in groups:
-            cases = int(group[tier] or 0)
-            row["t2a" if group["t2a"] else group["case_type"]] += cases
-            row["total"] += cases
-        rows.append(row)
-    return CaseloadMatrix(record.as_of, columns, rows)
+            rows = caseload_of(connection, record.id, staff_code=code)
+        elif level == "national":
+            rows = caseload_of(connection, record.id)
+        else:
+            teams = teams_within(connection, record.id, code, level)
+            rows = caseload_of(connection, record.id, teams=teams)
+    return CaseloadMatrix(record.as_of, MATRIX_COLUMNS, tier_by_case_type(rows).to_dicts())

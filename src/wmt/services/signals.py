@@ -7,14 +7,16 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Integer, cast, func, or_, select
+from sqlalchemy import Connection, select
 
 from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
-from wmt.domain.signals import OUT_OF_DATE, SIGNALS, SNAPSHOT_GAP
-from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, out_of_date
+from wmt.domain.signals import SNAPSHOT_GAP
+from wmt.engine.reductions import reductions_in_force
+from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, count_signals, out_of_date
 from wmt.errors import WmtError
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
+from wmt.store.snapshot_rows import owner_history, reductions_of
 from wmt.store.snapshots import (
     SnapshotRecord,
     find_snapshot,
@@ -58,45 +60,11 @@ def _within(
     return frame.filter(pl.col("team_code").is_in(teams))
 
 
-_HISTORY_SCHEMA = {
-    "snapshot_id": pl.Int64,
-    "staff_code": pl.String,
-    "team_code": pl.String,
-    "grade": pl.String,
-    "caseload": pl.Int64,
-    "contracted_hours_centi": pl.Int64,
-    "available_points": pl.Int64,
-    "capacity_tenths": pl.Int64,
-}
-_REDUCTION_SCHEMA = {"staff_code": pl.String, "team_code": pl.String, "reason": pl.String}
-
-
-def _owners_within(query: Any, table: Any, teams: list[str] | None, staff_code: str | None) -> Any:
-    """Only the rows of owners inside the unit: what its signals depend on."""
-    if teams is not None:
-        query = query.where(table.c.team_code.in_(teams))
-    if staff_code is not None:
-        query = query.where(table.c.staff_code == staff_code)
-    return query
-
-
 def _history(
     connection: Connection, ids: dict[int, date], teams: list[str] | None, staff_code: str | None
 ) -> pl.DataFrame:
-    """Owners' figures over the window, read as whole tenths and hundredths."""
-    table = schema.table_of(schema.OwnerWorkload)
-    query = select(
-        table.c.snapshot_id,
-        table.c.staff_code,
-        table.c.team_code,
-        table.c.grade,
-        table.c.caseload,
-        cast(func.round(table.c.contracted_hours * 100), Integer),
-        table.c.available_points,
-        cast(func.round(table.c.capacity_percent * 10), Integer),
-    ).where(table.c.snapshot_id.in_(list(ids)))
-    rows = connection.execute(_owners_within(query, table, teams, staff_code)).all()
-    frame = pl.DataFrame(rows, schema=_HISTORY_SCHEMA, orient="row")
+    """Owners' figures over the window, each row with its snapshot's date."""
+    frame = owner_history(connection, list(ids), teams=teams, staff_code=staff_code)
     return frame.with_columns(
         pl.col("snapshot_id").replace_strict(ids, return_dtype=pl.Date).alias("as_of")
     )
@@ -105,22 +73,8 @@ def _history(
 def _active_reductions(
     connection: Connection, record: SnapshotRecord, teams: list[str] | None, staff: str | None
 ) -> pl.DataFrame:
-    table = schema.table_of(schema.SnapshotReduction)
-    on = record.as_of
-    query = select(table.c.staff_code, table.c.team_code, table.c.reason).where(
-        table.c.snapshot_id == record.id,
-        ~table.c.deleted,
-        table.c.start_date <= on,
-        or_(table.c.end_date.is_(None), table.c.end_date >= on),
-    )
-    rows = connection.execute(_owners_within(query, table, teams, staff)).all()
-    return pl.DataFrame(rows, schema=_REDUCTION_SCHEMA, orient="row")
-
-
-# The whole country's signals for the last few windows, keyed by the snapshots in the window
-# and when each was last calculated, so any import, edit or new points version is seen.
-_NATIONAL: dict[tuple[Any, ...], pl.DataFrame] = {}
-_NATIONAL_KEPT = 4
+    stored = reductions_of(connection, record.id, teams=teams, staff_code=staff)
+    return reductions_in_force(stored, record.as_of).select("staff_code", "team_code", "reason")
 
 
 @dataclass(frozen=True)
@@ -179,22 +133,22 @@ def signals(
         staff_code = unit if level == PRACTITIONER else None
         key: tuple[Any, ...] | None = None
         if teams is None and staff_code is None:
+            # The whole country's signals are kept by the application, keyed by what they
+            # are worked out from: the points version and each snapshot's results version.
             stamps = connection.execute(
-                select(snapshots.c.id, snapshots.c.calculated_at).where(
+                select(snapshots.c.id, snapshots.c.results_version).where(
                     snapshots.c.id.in_(list(window))
                 )
             ).all()
-            key = (str(store.engine.url), version.id, tuple(sorted(tuple(s) for s in stamps)))
-        found = _NATIONAL.get(key) if key is not None else None
+            key = ("national signals", version.id, tuple(sorted(tuple(s) for s in stamps)))
+        found = store.figures.get(key) if key is not None else None
         if found is None:
             history = _history(connection, window, teams, staff_code)
             reductions = _active_reductions(connection, record, teams, staff_code)
     if found is None:
         found = all_signals(history, sorted(window.values()), reductions, record.as_of, thresholds)
         if key is not None:
-            while len(_NATIONAL) >= _NATIONAL_KEPT:
-                _NATIONAL.pop(next(iter(_NATIONAL)))
-            _NATIONAL[key] = found
+            store.figures.put(key, found)
     gaps = found.filter(pl.col("signal") == SNAPSHOT_GAP)
     everyone = found.filter(pl.col("signal") != SNAPSHOT_GAP)
     stale = (
@@ -233,6 +187,7 @@ class SignalCounts:
 
 # Which code names the unit one level down, for each level whose children are units.
 _CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_code"}
+_CHILD_SCHEMA = {"team_code": pl.String, "child_code": pl.String}
 
 
 def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
@@ -243,7 +198,7 @@ def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None
     which date it shows, and counts what those figures hold.
     """
     listing = signals(store, level, unit, as_of)
-    child_of: dict[str, str] = {}
+    child_of = None if level == "team" else pl.DataFrame(schema=_CHILD_SCHEMA)
     if level in _CHILD_CODE:
         units = schema.table_of(schema.SnapshotUnit)
         with store.reading() as connection:
@@ -251,16 +206,11 @@ def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None
             query = select(
                 units.c.team_code, units.c[_CHILD_CODE[level]].label("child_code")
             ).where(units.c.snapshot_id == record.id)
-            child_of = {row.team_code: row.child_code for row in connection.execute(query)}
-    rank = {definition.code: place for place, definition in enumerate(SIGNALS)}
-    counts: dict[str, int] = {}
-    by_child: dict[str, dict[str, int]] = {}
-    rows = [row for row in listing.rows if row["signal"] != OUT_OF_DATE]
-    for row in sorted(rows, key=lambda row: rank.get(row["signal"], len(rank))):
-        name = row["signal"]
-        counts[name] = counts.get(name, 0) + 1
-        child = row["staff_code"] if level == "team" else child_of.get(row["team_code"] or "")
-        if child is not None:
-            kinds = by_child.setdefault(child, {})
-            kinds[name] = kinds.get(name, 0) + 1
-    return SignalCounts(listing.as_of, counts, by_child)
+            child_of = read_frame(connection, query, _CHILD_SCHEMA)
+    found = pl.DataFrame(listing.rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
+    totals, by_child = count_signals(found, child_of)
+    counts = {row["signal"]: row["count"] for row in totals.to_dicts()}
+    children: dict[str, dict[str, int]] = {}
+    for row in by_child.to_dicts():  # at most a few kinds of signal per child
+        children.setdefault(row["child_code"], {})[row["signal"]] = row["count"]
+    return SignalCounts(listing.as_of, counts, children)

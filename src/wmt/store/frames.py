@@ -72,3 +72,8 @@ def read_frame(connection: Connection, query: Select[Any], schema: dict[str, Any
         return pl.DataFrame(schema=pl.Schema(schema))
     frame = pl.DataFrame(rows, schema=list(result.keys()), orient="row", infer_schema_length=None)
     return frame.cast(pl.Schema(schema), strict=False)
+
+
+def to_tenths(column: str, alias: str) -> pl.Expr:
+    """An exact decimal with one place as whole tenths."""
+    return (pl.col(column).cast(pl.Decimal(18, 1)) * 10).cast(pl.Int64).alias(alias)

@@ -1,36 +1,52 @@
-"""Reading hours and reductions managed in wmt, and laying them over a stored snapshot."""
+"""Reading hours and reductions managed in wmt as the engine takes them.
+
+Laying them over a snapshot's imported inputs is the engine's (engine/managed.py); the store
+only reads them here and writes the result back (snapshots.replace_owner_inputs).
+"""
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Connection, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, select
 
 from wmt.engine.managed import MANAGED_HOURS_SCHEMA, MANAGED_REDUCTIONS_SCHEMA
 from wmt.store import schema
 from wmt.store.frames import read_frame, to_hundredths
 
 
-def managed_frames(connection: Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every managed contracted-hours figure and reduction, as the engine takes them."""
+def managed_frames(
+    connection: Connection, owner: tuple[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every managed contracted-hours figure and reduction (or one owner's), as the engine
+    takes them."""
     hours = schema.table_of(schema.ManagedHours)
     reductions = schema.table_of(schema.ManagedReduction)
+    hours_query = select(hours.c.staff_code, hours.c.team_code, hours.c.contracted_hours)
+    reductions_query = select(
+        reductions.c.staff_code,
+        reductions.c.team_code,
+        reductions.c.reason,
+        reductions.c.hours,
+        reductions.c.start_date,
+        reductions.c.end_date,
+        reductions.c.notes,
+        reductions.c.id.label("managed_reduction_id"),
+    )
+    if owner is not None:
+        hours_query = hours_query.where(
+            hours.c.staff_code == owner[0], hours.c.team_code == owner[1]
+        )
+        reductions_query = reductions_query.where(
+            reductions.c.staff_code == owner[0], reductions.c.team_code == owner[1]
+        )
     hours_frame = read_frame(
         connection,
-        select(hours.c.staff_code, hours.c.team_code, hours.c.contracted_hours),
+        hours_query,
         {"staff_code": pl.String, "team_code": pl.String, "contracted_hours": pl.Decimal(18, 2)},
     ).select("staff_code", "team_code", to_hundredths("contracted_hours", "contracted_hours_centi"))
     reductions_frame = read_frame(
         connection,
-        select(
-            reductions.c.staff_code,
-            reductions.c.team_code,
-            reductions.c.reason,
-            reductions.c.hours,
-            reductions.c.start_date,
-            reductions.c.end_date,
-            reductions.c.notes,
-            reductions.c.id.label("managed_reduction_id"),
-        ),
+        reductions_query,
         {
             "staff_code": pl.String,
             "team_code": pl.String,
@@ -45,79 +61,4 @@ def managed_frames(connection: Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
     return (
         hours_frame.cast(MANAGED_HOURS_SCHEMA),
         reductions_frame.select(list(MANAGED_REDUCTIONS_SCHEMA)).cast(MANAGED_REDUCTIONS_SCHEMA),
-    )
-
-
-def refresh_owner(
-    connection: Connection, snapshot_id: int, staff_code: str, team_code: str
-) -> None:
-    """Lay one owner's managed hours and reductions, as they are now, over a stored snapshot."""
-    staff = schema.table_of(schema.SnapshotStaff)
-    hours = schema.table_of(schema.ManagedHours)
-    reductions = schema.table_of(schema.ManagedReduction)
-    stored = schema.table_of(schema.SnapshotReduction)
-    managed = (
-        select(hours.c.contracted_hours)
-        .where(hours.c.staff_code == staff_code, hours.c.team_code == team_code)
-        .scalar_subquery()
-    )
-    connection.execute(
-        update(staff)
-        .where(
-            staff.c.snapshot_id == snapshot_id,
-            staff.c.staff_code == staff_code,
-            staff.c.team_code == team_code,
-        )
-        .values(contracted_hours=func.coalesce(managed, staff.c.imported_contracted_hours))
-    )
-    connection.execute(
-        delete(stored).where(
-            stored.c.snapshot_id == snapshot_id,
-            stored.c.staff_code == staff_code,
-            stored.c.team_code == team_code,
-            stored.c.managed_reduction_id.is_not(None),
-        )
-    )
-    owner_present = (
-        select(staff.c.staff_code)
-        .where(
-            and_(
-                staff.c.snapshot_id == snapshot_id,
-                staff.c.staff_code == staff_code,
-                staff.c.team_code == team_code,
-            )
-        )
-        .exists()
-    )
-    connection.execute(
-        insert(stored).from_select(
-            [
-                "snapshot_id",
-                "staff_code",
-                "team_code",
-                "reason",
-                "hours",
-                "start_date",
-                "end_date",
-                "deleted",
-                "notes",
-                "managed_reduction_id",
-            ],
-            select(
-                literal(snapshot_id),
-                reductions.c.staff_code,
-                reductions.c.team_code,
-                reductions.c.reason,
-                reductions.c.hours,
-                reductions.c.start_date,
-                reductions.c.end_date,
-                literal(False),
-                reductions.c.notes,
-                reductions.c.id,
-            ).where(
-                reductions.c.staff_code == staff_code,
-                reductions.c.team_code == team_code,
-                owner_present,
-            ),
-        )
     )

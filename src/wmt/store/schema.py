@@ -74,6 +74,9 @@ class Snapshot(Base):
     source_format: Mapped[str] = mapped_column(String(40))
     points_configuration_id: Mapped[int] = mapped_column(ForeignKey("points_configuration.id"))
     calculated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Moves on by one whenever the snapshot's results are written again (an import, an edit's
+    # recalculation, a new points version): what a cache of its figures is keyed by.
+    results_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class SnapshotUnit(Base):
@@ -190,6 +193,7 @@ class OwnerWorkload(Base):
     custody_cases: Mapped[int] = mapped_column(Integer)
     licence_cases: Mapped[int] = mapped_column(Integer)
     t2a_cases: Mapped[int] = mapped_column(Integer)
+    tier_scored_cases: Mapped[int] = mapped_column(Integer)  # all but T2A: scored by tier
     case_points: Mapped[Decimal] = mapped_column(POINTS)
     t2a_points: Mapped[Decimal] = mapped_column(POINTS)
     report_points: Mapped[int] = mapped_column(Integer)
@@ -197,6 +201,7 @@ class OwnerWorkload(Base):
     total_points: Mapped[int] = mapped_column(Integer)
     contracted_hours: Mapped[Decimal] = mapped_column(HOURS)
     reduction_hours: Mapped[Decimal] = mapped_column(Numeric(7, 2))
+    hours_available: Mapped[Decimal] = mapped_column(Numeric(7, 2))  # contracted less reductions
     available_points: Mapped[int] = mapped_column(Integer)
     remaining_points: Mapped[int] = mapped_column(Integer)
     capacity_percent: Mapped[Decimal] = mapped_column(PERCENT)
@@ -234,6 +239,7 @@ class UnitWorkload(Base):
     custody_cases: Mapped[int] = mapped_column(Integer)
     licence_cases: Mapped[int] = mapped_column(Integer)
     t2a_cases: Mapped[int] = mapped_column(Integer)
+    tier_scored_cases: Mapped[int] = mapped_column(Integer)
     case_points: Mapped[Decimal] = mapped_column(POINTS)
     t2a_points: Mapped[Decimal] = mapped_column(POINTS)
     report_points: Mapped[int] = mapped_column(Integer)
@@ -243,6 +249,7 @@ class UnitWorkload(Base):
     remaining_points: Mapped[int] = mapped_column(Integer)
     contracted_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     reduction_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    hours_available: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     capacity_percent: Mapped[Decimal] = mapped_column(PERCENT)
 
 

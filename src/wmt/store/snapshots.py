@@ -66,6 +66,7 @@ _CENTI_RESULT_COLUMNS = {
     "t2a_points_centi": "t2a_points",
     "contracted_hours_centi": "contracted_hours",
     "reduction_hours_centi": "reduction_hours",
+    "hours_available_centi": "hours_available",
 }
 
 
@@ -99,6 +100,7 @@ def replace_snapshot(
             "as_of": as_of,
             "imported_at": now,
             "calculated_at": now,
+            "results_version": 0,  # 1 once its results are written
             "source": source,
             "source_format": source_format,
             "points_configuration_id": points_configuration_id,
@@ -150,6 +152,16 @@ def write_results(connection: Connection, snapshot_id: int, results: WorkloadRes
         connection.execute(delete(table).where(table.c.snapshot_id == snapshot_id))
         insert_frame(connection, table, _snapshot_id_frame(frame, snapshot_id))
     _write_findings(connection, snapshot_id, results.findings, "calculation")
+    _results_written(connection, snapshot_id)
+
+
+def _results_written(connection: Connection, snapshot_id: int) -> None:
+    """Move the snapshot's results version on: whatever was kept of its figures is old now."""
+    connection.execute(
+        update(schema.Snapshot)
+        .where(schema.Snapshot.id == snapshot_id)
+        .values(results_version=schema.Snapshot.results_version + 1)
+    )
 
 
 def list_snapshots(connection: Connection) -> list[SnapshotRecord]:
@@ -182,12 +194,18 @@ def find_snapshot(connection: Connection, as_of: date | None) -> SnapshotRecord 
 
 
 def load_tables(
-    connection: Connection, snapshot_id: int, owner: tuple[str, str] | None = None
+    connection: Connection,
+    snapshot_id: int,
+    owner: tuple[str, str] | None = None,
+    *,
+    as_imported: bool = False,
 ) -> SnapshotTables:
     """A stored snapshot's input tables, as the engine takes them.
 
     With an owner (staff code, team code): only the rows that owner's figures depend on, their
     team's unit row, and no other owner — enough for the engine to recalculate just them.
+    As imported: the contracted hours the import gave and only the import's reductions, for
+    the engine to lay what managers keep in wmt over them again (engine/managed.py).
     """
     frames: dict[str, pl.DataFrame] = {}
     for name, table in INPUT_TABLES.items():
@@ -197,8 +215,36 @@ def load_tables(
         query = select(*columns).where(table.c.snapshot_id == snapshot_id)
         if owner is not None:
             query = query.where(_concerning(name, table, *owner))
-        frames[name] = _from_store(read_frame(connection, query, store_schema))
+        if as_imported and name == "reductions":
+            query = query.where(table.c.managed_reduction_id.is_(None))
+        frame = _from_store(read_frame(connection, query, store_schema))
+        if as_imported and name == "staff":
+            frame = frame.with_columns(
+                pl.col("imported_contracted_hours_centi").alias("contracted_hours_centi")
+            )
+        frames[name] = frame
     return SnapshotTables.from_frames(**frames)
+
+
+def replace_owner_inputs(
+    connection: Connection, snapshot_id: int, owner: tuple[str, str], tables: SnapshotTables
+) -> None:
+    """Store one owner's staff row and reductions as the tables give them (the managed inputs
+    laid over the import by the engine), in place of what the snapshot held for them."""
+    staff_code, team_code = owner
+    for name in ("staff", "reductions"):
+        table = INPUT_TABLES[name]
+        connection.execute(
+            delete(table).where(
+                table.c.snapshot_id == snapshot_id,
+                table.c.staff_code == staff_code,
+                table.c.team_code == team_code,
+            )
+        )
+        rows = getattr(tables, name).filter(
+            (pl.col("staff_code") == staff_code) & (pl.col("team_code") == team_code)
+        )
+        insert_frame(connection, table, _snapshot_id_frame(_to_store(rows), snapshot_id))
 
 
 def _concerning(name: str, table: Table, staff_code: str, team_code: str) -> ColumnElement[bool]:
@@ -254,6 +300,7 @@ def replace_owner_results(
         unit_table,
         _snapshot_id_frame(_result_frame(units, schema.UnitWorkload), snapshot_id),
     )
+    _results_written(connection, snapshot_id)
 
 
 def owner_totals(connection: Connection, snapshot_id: int) -> pl.DataFrame:

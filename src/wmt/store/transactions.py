@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RootTransaction, event, text
 from sqlalchemy.exc import OperationalError
 
+from wmt.store.figures_cache import FiguresCache
+
 # The execution option that marks a connection as about to write (SQLite: BEGIN IMMEDIATE).
 _WRITING = "wmt_writing"
 # A fixed key for PostgreSQL's advisory lock that serialises changes to stored snapshots.
@@ -57,8 +59,10 @@ def prepare_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 class Store:
     """The database, as services use it."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, figures: FiguresCache | None = None) -> None:
         self.engine = engine
+        # Kept for as long as this store object (one application, one command); see the module.
+        self.figures = figures if figures is not None else FiguresCache()
 
     @property
     def dialect(self) -> str:
@@ -102,14 +106,14 @@ class Store:
 
     def consistent(self) -> ConsistentStore:
         """A store whose reads all share one transaction, until closed or until it writes."""
-        return ConsistentStore(self.engine)
+        return ConsistentStore(self.engine, self.figures)
 
 
 class ConsistentStore(Store):
     """The store as one request or command sees it: every read in one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
+    def __init__(self, engine: Engine, figures: FiguresCache | None = None) -> None:
+        super().__init__(engine, figures)
         self._connection: Connection | None = None
 
     @contextmanager

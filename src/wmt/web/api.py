@@ -308,7 +308,7 @@ def _team_figure(found: overview.PractitionerOverview, w: dict[str, Any]) -> Pra
             PointsPart(
                 part="cases",
                 description="Cases scored by their tier and type",
-                cases=w["caseload"] - w["t2a_cases"],
+                cases=w["tier_scored_cases"],
                 points=w["case_points"],
             ),
             PointsPart(
@@ -340,7 +340,7 @@ def _team_figure(found: overview.PractitionerOverview, w: dict[str, Any]) -> Pra
             nominal_target=found.nominal_target.get(w["grade"]),
             contracted_hours=w["contracted_hours"],
             reduction_hours=w["reduction_hours"],
-            hours_available=w["contracted_hours"] - w["reduction_hours"],
+            hours_available=w["hours_available"],
             available_points=w["available_points"],
         ),
         available_points=w["available_points"],
