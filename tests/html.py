@@ -18,6 +18,11 @@ _VOID = {
     "track", "wbr",
 }  # fmt: skip
 _UNREAD = {"script", "style", "template"}  # text no one reads on the page
+# Elements that sit within a line of text: no space is put around what they hold.
+_INLINE = {
+    "a", "abbr", "b", "code", "em", "i", "label", "small", "span", "strong", "sub", "sup",
+    "time",
+}  # fmt: skip
 
 
 class HasText(Protocol):
@@ -45,16 +50,19 @@ class Element:
 
     @property
     def text(self) -> str:
-        """What a person reads in it: tags gone, entities decoded, spaces folded (each
-        element's text set apart by a space, as a page lays them out)."""
-        return " ".join(" ".join(self._pieces()).split())
+        """What a person reads in it: tags gone, entities decoded, spaces folded (the text
+        of blocks such as cells, items and paragraphs set apart by a space)."""
+        return " ".join("".join(self._pieces()).split())
 
     def _pieces(self) -> Iterator[str]:
         for child in self.children:
             if isinstance(child, str):
                 yield child
             elif child.tag not in _UNREAD:
+                block = child.tag not in _INLINE
+                yield " " if block else ""
                 yield from child._pieces()
+                yield " " if block else ""
 
     def elements(self) -> Iterator[Element]:
         """Every element inside this one, in the order the page has them."""
@@ -75,6 +83,12 @@ class Element:
     def find(self, tag: str | None = None, *, css_class: str | None = None) -> Element | None:
         found = self.find_all(tag, css_class=css_class)
         return found[0] if found else None
+
+    def by_id(self, element_id: str) -> Element:
+        """The element inside this one with that id; a test fails if there is none."""
+        found = [element for element in self.elements() if element.get("id") == element_id]
+        assert len(found) == 1, f"{len(found)} elements with id {element_id!r}"
+        return found[0]
 
     def one(self, tag: str | None = None, *, css_class: str | None = None) -> Element:
         """The only element with that tag and class; a test fails if there are none or more."""
