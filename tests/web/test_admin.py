@@ -77,14 +77,14 @@ def post(client: TestClient, url: str, data: dict[str, str], csrf: str | None = 
     return response
 
 
-def refusals(response: Response) -> list[str]:
+def error_summary(response: Response) -> list[str]:
     """What the error summary says is wrong with the form."""
     return html.error_messages(response)
 
 
 def refused_for(response: Response, message: str) -> bool:
     """The error summary has an item that starts with `message`."""
-    return any(error.startswith(message) for error in refusals(response))
+    return any(error.startswith(message) for error in error_summary(response))
 
 
 def count(store: Store, model: type[schema.Base]) -> int:
@@ -182,7 +182,7 @@ def test_a_new_points_version_recalculates_the_snapshot_and_is_audited(
     assert "A3 = 206" in document  # community A3, held by S1 in team T1
     data = {"document": document.replace("A3 = 206", "A3 = 306", 1)}
     response = post(admin, "/admin/points/new", {**data, **IN_FORCE})
-    assert response.status_code == 303, refusals(response)
+    assert response.status_code == 303, error_summary(response)
     page = html.parse(admin.get(response.headers["location"]))
     assert "1 snapshot was recalculated" in html.banner(page)
     assert page.one(css_class="govuk-caption-l").text.startswith("In force from 2026-01-01")
@@ -226,11 +226,13 @@ def test_a_wrong_document_or_date_is_refused_and_no_version_added(
     assert html.parse(response).one(css_class="govuk-error-summary__title").text == (
         "There is a problem"
     )
-    assert [e for e in refusals(response) if "case_points.community.A3: 2000 is not valid" in e]
+    errors = error_summary(response)
+    assert [e for e in errors if "case_points.community.A3: 2000 is not valid" in e], errors
     assert html.fields(response)["document"] == document  # what they typed is kept
     unreadable = post(admin, "/admin/points/new", {"document": "A3 = = 1", **date})
     assert unreadable.status_code == 400
-    assert [e for e in refusals(unreadable) if "not valid TOML" in e], refusals(unreadable)
+    errors = error_summary(unreadable)
+    assert [e for e in errors if "not valid TOML" in e], errors
     no_date = post(admin, "/admin/points/new", {"document": _document(admin)})
     assert refused_for(no_date, "Enter the date this configuration comes into force")
     not_real = post(
@@ -239,7 +241,7 @@ def test_a_wrong_document_or_date_is_refused_and_no_version_added(
         {"document": _document(admin), **IN_FORCE, "effective_from-day": "31"}
         | {"effective_from-month": "2"},
     )
-    assert refused_for(not_real, "In force from must be a real date"), refusals(not_real)
+    assert refused_for(not_real, "In force from must be a real date"), error_summary(not_real)
     assert count(store, schema.PointsConfigurationVersion) == versions
     assert audit_rows(store) == []
 
@@ -278,7 +280,7 @@ def test_a_reason_is_added_and_checked(admin: TestClient, store: Store) -> None:
     for message, form in refusals.items():
         refused = post(admin, "/admin/reasons/new", form)
         assert refused.status_code == 400, message
-        assert refused_for(refused, message), (message, refusals(refused))
+        assert refused_for(refused, message), (message, error_summary(refused))
     assert count(store, schema.ReductionReasonRecord) == reasons
     [event] = audit_rows(store)
     assert event["action"] == "add reduction reason" and event["before"] is None
@@ -350,7 +352,7 @@ def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Stor
     for message, form in refusals.items():
         refused = post(admin, "/admin/users/new", form)
         assert refused.status_code == 400, message
-        assert refused_for(refused, message), (message, refusals(refused))
+        assert refused_for(refused, message), (message, error_summary(refused))
         assert PASSWORD not in refused.text  # anywhere in the page, fields and all
     assert count(store, schema.UserAccount) == 2
     response = post(admin, "/admin/users/new", new)

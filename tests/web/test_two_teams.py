@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests import html
 from tests.case_folders import VALID_FILES, write_folder
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
@@ -28,9 +29,11 @@ def test_the_manager_of_either_team_sees_them(store: Store, tmp_path: Path) -> N
     add_user(store, "elsewhere", PASSWORD, Role.PRACTITIONER, "S3")
     app = create_app(store)
     with signed_in(TestClient(app, base_url="https://testserver"), "second") as client:
-        assert "/practitioner/S1/overview" in client.get("/team/T2/overview").text
+        team = html.table(client.get("/team/T2/overview")).one("tbody")
+        assert "/practitioner/S1/overview" in html.hrefs(team)
         page = client.get("/practitioner/S1/overview")
-        assert page.status_code == 200 and "In team T2" in page.text
+        assert page.status_code == 200
+        assert [h for h in html.headings(page) if h.startswith("In team T2: ")], html.headings(page)
         assert client.get("/practitioner/S2/overview").status_code == 404
     with signed_in(TestClient(app, base_url="https://testserver"), "elsewhere") as client:
         assert client.get("/practitioner/S1/overview").status_code == 404
