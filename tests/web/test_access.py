@@ -349,7 +349,7 @@ MANAGER_ANSWERS: dict[Route, tuple[int, Check]] = {
 def _answers_as_expected(response: Any, expected: tuple[int, Check], *context: object) -> None:
     status, check = expected
     assert response.status_code == status, (*context, response.status_code)
-    assert check(response), (*context, response.headers.get("location"), response.text[:300])
+    assert check(response), (*context, response.headers.get("location"), _answer(response))
 
 
 def application_routes(app: FastAPI) -> set[Route]:
