@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
@@ -79,6 +80,12 @@ def signed_in(client: TestClient, username: str, password: str = PASSWORD) -> Te
     response = sign_in_attempt(client, username, password)
     assert response.status_code == 303, response.text
     return client
+
+
+def signed_in_client(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    """A browser of the application, over HTTPS as the session cookie needs, signed in as
+    `username` (use it in a `with` block so the application starts and stops)."""
+    return signed_in(TestClient(app, base_url="https://testserver"), username, password)
 
 
 def session_row(store: Store, client: TestClient) -> dict[str, object] | None:

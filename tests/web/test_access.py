@@ -408,10 +408,6 @@ def _scoped_urls() -> Iterator[tuple[str, str, str]]:
                 yield level, code, url.format(level=level, code=code, team=TEAMS.get(code))
 
 
-def _token(client: TestClient) -> str:
-    return form_token(client)
-
-
 def _answer(response: Any) -> tuple[int, object]:
     """What a refusal says: its status and, for a page, the text a person reads."""
     if response.headers["content-type"].startswith("application/json"):
@@ -484,7 +480,7 @@ def test_every_scoped_page_download_and_api_endpoint(people: FastAPI, username: 
 def test_routes_for_anyone_signed_in_and_for_administrators(people: FastAPI, username: str) -> None:
     with TestClient(people, base_url="https://testserver") as client:
         signed_in(client, username)
-        token = _token(client)
+        token = form_token(client)
         for route, url in SIGNED_IN_ROUTES.items():
             response = _request(client, route[0], url, token)
             _answers_as_expected(response, SIGNED_IN_ANSWERS[route], username, url)
@@ -508,7 +504,7 @@ def test_only_the_teams_manager_changes_hours_and_reductions(
 ) -> None:
     with TestClient(people, base_url="https://testserver") as client:
         signed_in(client, username)
-        token = _token(client)
+        token = form_token(client)
         for staff_code, team, route, url in _input_requests(reductions):
             method = route[0]
             response = _request(client, method, url, token, team=team, reason="Other")
@@ -524,7 +520,7 @@ def test_nobody_signed_in_is_sent_to_sign_in_or_refused_by_the_api(
     app: FastAPI, reductions: dict[str, int]
 ) -> None:
     with TestClient(app, base_url="https://testserver") as client:
-        token = _token(client)
+        token = form_token(client)
         urls = [url for _, _, url in _scoped_urls()]
         requests = [("GET", url) for url in urls]
         requests += [(method, url) for (method, _), url in SIGNED_IN_ROUTES.items()]
