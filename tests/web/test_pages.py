@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -31,8 +32,9 @@ def signals_summary(page: html.Markup) -> dict[str, str]:
 
 
 def csv_rows(response: object) -> list[list[str]]:
+    """The rows of a CSV download, its header left out."""
     content = getattr(response, "content", b"")
-    return [line.split(",") for line in content.decode("utf-8-sig").splitlines()[1:]]
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
 
 
 WEEKS = ("2026-10-30", "2026-11-06", "2026-11-13", "2026-11-20")
@@ -95,11 +97,12 @@ def test_children_are_sortable(client: TestClient) -> None:
 
 
 def test_tables_download_as_csv_and_as_a_real_workbook(client: TestClient) -> None:
-    csv = client.get("/team/T1/overview?download=csv")
-    assert csv.headers["content-disposition"] == (
+    download = client.get("/team/T1/overview?download=csv")
+    assert download.headers["content-disposition"] == (
         'attachment; filename="team-T1-practitioners-2026-11-20.csv"'
     )
-    assert csv.content.decode("utf-8-sig").splitlines()[0].startswith("staff_code,team_code")
+    header = next(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert header[:2] == ["staff_code", "team_code"]
     xlsx = client.get("/team/T1/overview?download=xlsx")
     import fastexcel
 
@@ -140,16 +143,15 @@ def test_capacity_bands(percent: float | None, band: str) -> None:
 
 
 def test_caseload_by_tier_and_type(client: TestClient) -> None:
-    page = client.get("/team/T1/caseload?download=csv").content.decode("utf-8-sig")
-    rows = {line.split(",")[0]: line.split(",")[1:] for line in page.splitlines()[1:]}
+    rows = {row[0]: row[1:] for row in csv_rows(client.get("/team/T1/caseload?download=csv"))}
     # community, custody, licence, t2a, total: S1 holds A3 community, B2 licence, a C1 T2A
     # custody case; S2 a D2 community case.
     assert rows["A3"] == ["1", "0", "0", "0", "1"]
     assert rows["B2"] == ["0", "0", "1", "0", "1"]
     assert rows["C1"] == ["0", "0", "0", "1", "1"]
     assert rows["D2"] == ["1", "0", "0", "0", "1"]
-    practitioner = client.get("/practitioner/S3/caseload?download=csv").content.decode("utf-8-sig")
-    assert "B1S,0,0,1,0,1" in practitioner
+    practitioner = csv_rows(client.get("/practitioner/S3/caseload?download=csv"))
+    assert ["B1S", "0", "0", "1", "0", "1"] in practitioner
 
 
 def test_history_signals_and_quality_pages(client: TestClient) -> None:
