@@ -33,6 +33,7 @@ class Page:
     inputs: dict[str, str] = field(default_factory=dict)  # name -> value
     links: dict[str, str] = field(default_factory=dict)  # text -> href
     forms: list[str] = field(default_factory=list)  # each form's action
+    summary: dict[str, str] = field(default_factory=dict)  # the first summary list: key -> value
 
 
 def read_page(response: Response | str) -> Page:
@@ -51,6 +52,7 @@ def read_page(response: Response | str) -> Page:
         inputs=html.fields(root),
         links=dict(html.links(root)),
         forms=[form.get("action") for form in root.find_all("form")],
+        summary=html.summary_list(root) if root.find(css_class="govuk-summary-list") else {},
     )
 
 
