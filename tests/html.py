@@ -215,15 +215,16 @@ def field_errors(markup: Markup | Element) -> dict[str, str]:
 
 
 def summary_list(markup: Markup | Element, which: int = 0) -> dict[str, str]:
-    """The `which`th summary list: each row's key -> its value."""
+    """The `which`th summary list: each row's key -> its value (a row with no value, such as
+    one holding only actions, is left out)."""
     lists = _root(markup).find_all(css_class="govuk-summary-list")
-    rows = lists[which].find_all(css_class="govuk-summary-list__row")
-    return {
-        row.one(css_class="govuk-summary-list__key").text: row.one(
-            css_class="govuk-summary-list__value"
-        ).text
-        for row in rows
-    }
+    found: dict[str, str] = {}
+    for row in lists[which].find_all(css_class="govuk-summary-list__row"):
+        key = row.find(css_class="govuk-summary-list__key")
+        value = row.find(css_class="govuk-summary-list__value")
+        if key is not None and value is not None:
+            found[key.text] = value.text
+    return found
 
 
 def fields(markup: Markup | Element) -> dict[str, str]:
