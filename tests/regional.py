@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +19,12 @@ def write_region(folder: Path, *, seed: int = 1, as_of: date = AS_OF, keep_cases
     keep_cases=2 keeps every second case (and the contacts on them), for a second version of
     the same date whose figures differ from the first.
     """
-    national = folder.parent / f"{folder.name}-national"
-    write_demo_snapshot(national, scale="national", seed=seed, as_of=as_of)
+    # The national snapshot is the slow part: made once for regions written side by side.
+    national = folder.parent / f"national-{seed}-{as_of}"
+    if not national.exists():
+        partial = national.with_name(f"{national.name}-partial")
+        write_demo_snapshot(partial, scale="national", seed=seed, as_of=as_of)
+        partial.rename(national)
     folder.mkdir(parents=True)
     units = pl.read_csv(national / "units.csv", infer_schema=False)
     units = units.filter(pl.col("region_code") == units["region_code"].min())
@@ -40,5 +43,4 @@ def write_region(folder: Path, *, seed: int = 1, as_of: date = AS_OF, keep_cases
         pl.col("team_code").is_in(teams) & pl.col("crn").is_in(cases["crn"].implode())
     ).write_csv(folder / "contacts.csv")
     (folder / "snapshot.txt").write_text(f"{as_of}\n")
-    shutil.rmtree(national)
     return folder

@@ -12,7 +12,6 @@ import fcntl
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, ViewportSize, expect, sync_playwright
 
 from tests.browser.pages import AXE, Site, Unit, prepare, sign_in, watch_policy
+from tests.ports import free_port
 from tests.web.sessions import PASSWORD
 from wmt.demo.series import drifting_owners, write_demo_series
 from wmt.domain.access import Role
@@ -55,12 +55,6 @@ SESSION_COOKIE = "wmt_session"
 # Generous waits: the machine running the tests may be busy with other work.
 TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _unit(store: Store, level: str, code: str) -> Unit:
@@ -166,7 +160,7 @@ def _serve(database: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     for name in ("WMT_DATABASE_URL", "WMT_INSECURE_COOKIES"):
         environment.pop(name, None)  # the real defaults: a Secure cookie, a key per start
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "wmt", "serve", "--db", str(database), "--port", str(port)]
         with log.open("ab") as output:

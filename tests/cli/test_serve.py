@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,19 +15,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.case_folders import write_folder
 from tests.conftest import run_wmt
+from tests.ports import free_port
 from wmt.cli.operations import cores, default_workers
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_several_processes_serve_the_same_database(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'wmt.db'}"
     assert run_wmt("import", str(write_folder(tmp_path / "s")), db=db).exit_code == 0
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WMT_")}
     server = subprocess.Popen(
         [sys.executable, "-m", "wmt", "serve", "--db", db, "--port", str(port), "--workers", "2"],
@@ -76,7 +70,7 @@ def test_serve_says_how_many_workers_and_every_one_is_measured_and_logged(
 ) -> None:
     db = f"sqlite:///{tmp_path / 'wmt.db'}"
     assert run_wmt("import", str(write_folder(tmp_path / "s")), db=db).exit_code == 0
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WMT_")}
     log = tmp_path / "serve.log"
     with log.open("w") as errors:

@@ -47,6 +47,7 @@ def national(tmp_path_factory: pytest.TempPathFactory):
     return summary, tables, calculate(tables, default_points_configuration(), on)
 
 
+@pytest.mark.slow
 def test_national_demo_has_the_shape_of_england_and_wales(national) -> None:
     summary, tables, _ = national
     assert summary.regions == 12
@@ -63,6 +64,7 @@ def test_national_demo_has_the_shape_of_england_and_wales(national) -> None:
     assert tables.reductions.height > 0 and tables.contacts.height > 10_000
 
 
+@pytest.mark.slow
 def test_national_demo_is_calibrated_to_published_figures(national) -> None:
     _, _, results = national
     country = results.units.filter(pl.col("level") == "national").to_dicts()[0]

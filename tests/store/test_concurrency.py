@@ -84,6 +84,7 @@ def _national_and_region(store: Store) -> tuple[int, int, int]:
         return national.summary["caseload"], inside.summary["caseload"], teams
 
 
+@pytest.mark.slow
 def test_readers_see_a_whole_snapshot_while_its_date_is_replaced(
     store: Store, regions: tuple[Path, Path]
 ) -> None:
@@ -106,6 +107,7 @@ def test_readers_see_a_whole_snapshot_while_its_date_is_replaced(
         assert national in expected
 
 
+@pytest.mark.slow
 def test_an_import_of_a_new_date_does_not_disturb_readers(
     store: Store, regions: tuple[Path, Path]
 ) -> None:
@@ -118,6 +120,7 @@ def test_an_import_of_a_new_date_does_not_disturb_readers(
     assert {national for national, _, _ in readers.results} == {_national_and_region(store)[0]}
 
 
+@pytest.mark.slow
 def test_two_imports_at_once_both_land(store: Store, regions: tuple[Path, Path]) -> None:
     whole, half = regions
     dates = [AS_OF, AS_OF + timedelta(days=7)]
@@ -144,6 +147,7 @@ def test_two_imports_at_once_both_land(store: Store, regions: tuple[Path, Path])
     assert stored == dates
 
 
+@pytest.mark.slow
 def test_the_same_date_imported_twice_at_once_ends_with_the_later_import(
     store: Store, regions: tuple[Path, Path]
 ) -> None:
@@ -174,6 +178,7 @@ def test_the_same_date_imported_twice_at_once_ends_with_the_later_import(
     assert (record.id, stored) == (last_id, last_cases)
 
 
+@pytest.mark.slow
 def test_a_read_after_a_write_in_the_same_request_sees_the_write(
     store: Store, regions: tuple[Path, Path]
 ) -> None:
@@ -262,6 +267,7 @@ def _content(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return content
 
 
+@pytest.mark.slow
 def test_an_import_killed_mid_way_leaves_the_store_as_it_was_and_imports_again(
     store: Store, database_url: str, regions: tuple[Path, Path]
 ) -> None:

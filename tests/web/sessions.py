@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
+from tests import html
 from wmt.services.sessions import token_digest
 from wmt.store import schema
 from wmt.store.transactions import Store
 
 PASSWORD = "correct horse battery"
 COOKIE = "wmt_session"
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
 
 @dataclass
@@ -33,74 +33,27 @@ class Page:
     inputs: dict[str, str] = field(default_factory=dict)  # name -> value
     links: dict[str, str] = field(default_factory=dict)  # text -> href
     forms: list[str] = field(default_factory=list)  # each form's action
-
-
-class _Reader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = Page()
-        self.open: list[tuple[str, dict[str, str]]] = []
-        self.texts: dict[int, list[str]] = {}
-        self.link_href: str | None = None
-        self.link_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "input" and "name" in attributes:
-            self.page.inputs.setdefault(attributes["name"], attributes.get("value", ""))
-        if tag == "form":
-            self.page.forms.append(attributes.get("action", ""))
-        if tag == "a":
-            self.link_href, self.link_text = attributes.get("href", ""), []
-        if tag in _VOID:
-            return
-        self.open.append((tag, attributes))
-        self.texts[len(self.open)] = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID or not self.open:
-            return
-        depth = len(self.open)
-        opened, attributes = self.open.pop()
-        text = " ".join(" ".join(self.texts.pop(depth, [])).split())
-        if depth > 1:
-            self.texts.setdefault(depth - 1, []).append(text)
-        classes = attributes.get("class", "").split()
-        if opened == "h1" and not self.page.heading:
-            self.page.heading = text
-        elif opened == "title":
-            self.page.title = text
-        elif opened == "main":
-            self.page.main = text
-        elif opened == "body":
-            self.page.body = text
-        elif opened == "li" and self._inside("govuk-error-summary__list"):
-            self.page.errors.append(text)
-        elif "govuk-error-message" in classes:
-            field_id = attributes.get("id", "").removesuffix("-error")
-            self.page.inline_errors[field_id] = text.removeprefix("Error:").strip()
-        elif "govuk-notification-banner__heading" in classes:
-            self.page.banner = text
-        if opened == "a" and self.link_href is not None:
-            self.page.links[" ".join(" ".join(self.link_text).split())] = self.link_href
-            self.link_href = None
-
-    def handle_data(self, data: str) -> None:
-        if self.open:
-            self.texts[len(self.open)].append(data)
-        if self.link_href is not None:
-            self.link_text.append(data)
-
-    def _inside(self, css_class: str) -> bool:
-        return any(css_class in attributes.get("class", "").split() for _, attributes in self.open)
+    summary: dict[str, str] = field(default_factory=dict)  # the first summary list: key -> value
 
 
 def read_page(response: Response | str) -> Page:
     """The page as a person reads it (tags gone, entities decoded, spaces folded)."""
-    reader = _Reader()
-    reader.feed(response if isinstance(response, str) else response.text)
-    reader.close()
-    return reader.page
+    root = html.parse(response)
+    found = {tag: root.find(tag) for tag in ("h1", "title", "main", "body")}
+    text = {tag: element.text if element is not None else "" for tag, element in found.items()}
+    return Page(
+        heading=text["h1"],
+        title=text["title"],
+        errors=html.error_messages(root),
+        inline_errors=html.field_errors(root),
+        main=text["main"],
+        body=text["body"],
+        banner=html.banner(root),
+        inputs=html.fields(root),
+        links=dict(html.links(root)),
+        forms=[form.get("action") for form in root.find_all("form")],
+        summary=html.summary_list(root) if root.find(css_class="govuk-summary-list") else {},
+    )
 
 
 def form_token(client: TestClient, url: str = "/sign-in") -> str:
@@ -129,6 +82,12 @@ def signed_in(client: TestClient, username: str, password: str = PASSWORD) -> Te
     response = sign_in_attempt(client, username, password)
     assert response.status_code == 303, response.text
     return client
+
+
+def signed_in_client(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    """A browser of the application, over HTTPS as the session cookie needs, signed in as
+    `username` (use it in a `with` block so the application starts and stops)."""
+    return signed_in(TestClient(app, base_url="https://testserver"), username, password)
 
 
 def session_row(store: Store, client: TestClient) -> dict[str, object] | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import html
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
-from tests.web.sessions import PASSWORD, Clock, read_page, signed_in
+from tests import html
+from tests.web.sessions import PASSWORD, Clock, form_token, read_page, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.sign_in import SignInRefused, sign_in
@@ -68,21 +70,21 @@ FORMS: dict[str, dict[str, str]] = {
 ADDRESS = "192.0.2.10"
 
 
-def token(client: TestClient, url: str = "/admin") -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
-    assert found is not None, url
-    return found.group(1)
-
-
 def post(client: TestClient, url: str, data: dict[str, str], csrf: str | None = None) -> Response:
-    form = {**data, "csrf_token": csrf if csrf is not None else token(client)}
+    form = {**data, "csrf_token": csrf if csrf is not None else form_token(client, "/admin")}
     response = client.post(url, data=form, follow_redirects=False)
     assert isinstance(response, Response)
     return response
 
 
-def text_of(response: Response) -> str:
-    return html.unescape(response.text)
+def error_summary(response: Response) -> list[str]:
+    """What the error summary says is wrong with the form."""
+    return html.error_messages(response)
+
+
+def refused_for(response: Response, message: str) -> bool:
+    """The error summary has an item that starts with `message`."""
+    return any(error.startswith(message) for error in error_summary(response))
 
 
 def count(store: Store, model: type[schema.Base]) -> int:
@@ -121,7 +123,7 @@ def test_everyone_but_administrators_is_refused_every_admin_page_and_form(
     for username in ("nat", "tess"):
         with TestClient(app, base_url="https://testserver") as client:
             signed_in(client, username)
-            csrf = token(client, "/team/T1/overview")
+            csrf = form_token(client, "/team/T1/overview")
             for url in PAGES:
                 assert client.get(url).status_code == 403, (username, url)
             for url, data in FORMS.items():
@@ -142,29 +144,34 @@ def test_nobody_signed_in_is_sent_to_sign_in(app: FastAPI) -> None:
 def test_navigation_offers_admin_only_to_administrators(
     client: TestClient, admin: TestClient
 ) -> None:
-    national = client.get("/team/T1/overview").text
-    assert 'href="/admin"' not in national
-    assert "Signed in as <strong>nat</strong>" in national
-    assert 'action="/sign-out"' in national
-    page = admin.get("/admin").text
-    assert 'href="/admin" aria-current="page"' in page
-    assert page.count("<h1") == 1
+    national = html.parse(client.get("/team/T1/overview"))
+    assert "/admin" not in html.hrefs(national)
+    signed_in_as = national.one(css_class="wmt-signed-in")
+    assert signed_in_as.one("span").text == "Signed in as nat"
+    assert signed_in_as.one("strong").text == "nat"
+    assert [form.get("action") for form in signed_in_as.find_all("form")] == ["/sign-out"]
+    page = html.parse(admin.get("/admin"))
+    menu = page.one("nav", css_class="govuk-service-navigation__wrapper")
+    current = [(a.get("href"), a.text) for a in menu.find_all("a") if a.get("aria-current")]
+    assert current == [("/admin", "Admin")]
+    assert [a.get("aria-current") for a in menu.find_all("a") if a.get("href") == "/admin"] == [
+        "page"
+    ]
+    assert len(page.find_all("h1")) == 1
     response = post(admin, "/sign-out", {})
     assert response.status_code == 303
     assert admin.get("/admin", follow_redirects=False).status_code == 303
 
 
 def _points_of_team_t1(client: TestClient) -> int:
-    found = re.search(r"([\d,]+) points of work against", client.get("/team/T1/overview").text)
+    capacity = html.summary_list(client.get("/team/T1/overview"))["Capacity"]
+    found = re.search(r"\(([\d,]+) points of work against", capacity)
     assert found is not None
     return int(found.group(1).replace(",", ""))
 
 
 def _document(admin: TestClient) -> str:
-    page = admin.get("/admin/points/new").text
-    found = re.search(r'<textarea[^>]*name="document"[^>]*>(.*?)</textarea>', page, re.DOTALL)
-    assert found is not None
-    return html.unescape(found.group(1))
+    return html.fields(admin.get("/admin/points/new"))["document"]
 
 
 def test_a_new_points_version_recalculates_the_snapshot_and_is_audited(
@@ -175,35 +182,36 @@ def test_a_new_points_version_recalculates_the_snapshot_and_is_audited(
     assert "A3 = 206" in document  # community A3, held by S1 in team T1
     data = {"document": document.replace("A3 = 206", "A3 = 306", 1)}
     response = post(admin, "/admin/points/new", {**data, **IN_FORCE})
-    assert response.status_code == 303, text_of(response)
-    page = text_of(admin.get(response.headers["location"]))
-    assert "1 snapshot was recalculated" in page
-    assert "In force from 2026-01-01" in page
+    assert response.status_code == 303, error_summary(response)
+    page = html.parse(admin.get(response.headers["location"]))
+    assert "1 snapshot was recalculated" in html.banner(page)
+    assert page.one(css_class="govuk-caption-l").text.startswith("In force from 2026-01-01")
     assert _points_of_team_t1(admin) == before + 100
 
-    listing = admin.get("/admin/points").text
-    assert "2026-11-20" in listing  # the snapshot now calculated with the new version
+    newest = html.table_rows(admin.get("/admin/points"), "Versions")[0]
+    assert newest[4] == "2026-11-20"  # the snapshot now calculated with the new version
     [event] = audit_rows(store)
     assert event["action"] == "add points version" and event["username"] == "ada"
     assert event["staff_code"] is None and event["team_code"] is None
     assert isinstance(event["before"], dict) and isinstance(event["after"], dict)
     assert event["before"]["case_points.community.A3"] == "206"
     assert event["after"]["case_points.community.A3"] == "306"
-    assert "case_points.community.A3: 206 → 306" in text_of(admin.get("/admin/audit"))
+    changes = [row[4] for row in html.table_rows(admin.get("/admin/audit"))]
+    assert [c for c in changes if "case_points.community.A3: 206 → 306" in c], changes
 
 
 def test_compare_marks_the_settings_that_differ(admin: TestClient) -> None:
     document = _document(admin).replace("A3 = 206", "A3 = 306", 1)
     post(admin, "/admin/points/new", {"document": document, **IN_FORCE})
-    versions = re.findall(r'href="/admin/points/(\d+)"', admin.get("/admin/points").text)
+    listing = html.table(admin.get("/admin/points"), "Versions").one("tbody")
+    versions = [a.get("href").removeprefix("/admin/points/") for a in listing.find_all("a")]
     newest, older = versions[0], versions[1]
-    page = text_of(admin.get(f"/admin/points/compare?a={older}&b={newest}"))
-    assert "1 setting differs" in page
-    row = re.search(r"<th[^>]*>community A3</th>(.*?)</tr>", page, re.DOTALL)
-    assert row is not None
-    assert "206" in row.group(1) and "306" in row.group(1) and "Differs" in row.group(1)
-    same = re.search(r"<th[^>]*>custody A3</th>(.*?)</tr>", page, re.DOTALL)
-    assert same is not None and "Differs" not in same.group(1)
+    page = html.parse(admin.get(f"/admin/points/compare?a={older}&b={newest}"))
+    assert "1 setting differs" in html.page_text(page)
+    rows = {(row[0], row[1]): row[2:] for row in html.table_rows(page)}
+    assert rows[("Case points", "community A3")] == ["206", "306", "Differs"]
+    assert rows[("Case points", "custody A3")][2] == "Same"
+    assert rows[("Young adult (T2A) case points", "community A3")][2] == "Same"
 
 
 def test_a_wrong_document_or_date_is_refused_and_no_version_added(
@@ -215,48 +223,50 @@ def test_a_wrong_document_or_date_is_refused_and_no_version_added(
     date = IN_FORCE
     response = post(admin, "/admin/points/new", {"document": document, **date})
     assert response.status_code == 400
-    page = text_of(response)
-    assert "There is a problem" in page
-    assert "case_points.community.A3: 2000 is not valid" in page
-    assert "A3 = 2000" in page  # what they typed is kept
+    assert html.parse(response).one(css_class="govuk-error-summary__title").text == (
+        "There is a problem"
+    )
+    errors = error_summary(response)
+    assert [e for e in errors if "case_points.community.A3: 2000 is not valid" in e], errors
+    assert html.fields(response)["document"] == document  # what they typed is kept
     unreadable = post(admin, "/admin/points/new", {"document": "A3 = = 1", **date})
-    assert unreadable.status_code == 400 and "not valid TOML" in text_of(unreadable)
+    assert unreadable.status_code == 400
+    errors = error_summary(unreadable)
+    assert [e for e in errors if "not valid TOML" in e], errors
     no_date = post(admin, "/admin/points/new", {"document": _document(admin)})
-    assert "Enter the date this configuration comes into force" in text_of(no_date)
+    assert refused_for(no_date, "Enter the date this configuration comes into force")
     not_real = post(
         admin,
         "/admin/points/new",
         {"document": _document(admin), **IN_FORCE, "effective_from-day": "31"}
         | {"effective_from-month": "2"},
     )
-    assert "In force from must be a real date" in text_of(not_real)
+    assert refused_for(not_real, "In force from must be a real date"), error_summary(not_real)
     assert count(store, schema.PointsConfigurationVersion) == versions
     assert audit_rows(store) == []
 
 
 def _reason_id(admin: TestClient, name: str) -> int:
-    page = admin.get("/admin/reasons").text
-    found = re.search(
-        rf'href="/admin/reasons/(\d+)">Change<span class="govuk-visually-hidden"> {name}', page
-    )
-    assert found is not None
-    return int(found.group(1))
+    links = dict(html.links(admin.get("/admin/reasons")))
+    return int(links[f"Change {name}"].removeprefix("/admin/reasons/"))
 
 
 def _version_on_form(admin: TestClient, reason_id: int) -> str:
-    found = re.search(
-        r'name="version" value="(\d+)"', admin.get(f"/admin/reasons/{reason_id}").text
-    )
-    assert found is not None
-    return found.group(1)
+    return html.fields(admin.get(f"/admin/reasons/{reason_id}"))["version"]
+
+
+def _reasons(admin: TestClient) -> dict[str, list[str]]:
+    """The listed reasons: name -> the rest of its row."""
+    return {row[0]: row[1:] for row in html.table_rows(admin.get("/admin/reasons"))}
 
 
 def test_a_reason_is_added_and_checked(admin: TestClient, store: Store) -> None:
     response = post(admin, "/admin/reasons/new", REASON)
     assert response.status_code == 303
-    listing = text_of(admin.get("/admin/reasons"))
-    assert "The reduction reason 'Mentoring' was added" in listing
-    assert "was added" not in text_of(admin.get("/admin/reasons"))  # the banner shows once
+    listing = admin.get("/admin/reasons")
+    assert html.banner(listing).startswith("The reduction reason 'Mentoring' was added")
+    assert "Mentoring" in [row[0] for row in html.table_rows(listing)]
+    assert html.banner(admin.get("/admin/reasons")) == ""  # the banner shows once
     reasons = count(store, schema.ReductionReasonRecord)
     refusals = {
         "There is already a reason called 'mentoring'": {**REASON, "name": "mentoring"},
@@ -270,7 +280,7 @@ def test_a_reason_is_added_and_checked(admin: TestClient, store: Store) -> None:
     for message, form in refusals.items():
         refused = post(admin, "/admin/reasons/new", form)
         assert refused.status_code == 400, message
-        assert message in text_of(refused), message
+        assert refused_for(refused, message), (message, error_summary(refused))
     assert count(store, schema.ReductionReasonRecord) == reasons
     [event] = audit_rows(store)
     assert event["action"] == "add reduction reason" and event["before"] is None
@@ -291,17 +301,18 @@ def test_a_reason_is_changed_and_a_stale_form_is_refused(admin: TestClient, stor
     changed = {**REASON, "version": opened, "allowance_percent": "15", "active": "no"}
     response = post(admin, f"/admin/reasons/{reason_id}", changed)
     assert response.status_code == 303
-    listing = text_of(admin.get("/admin/reasons"))
-    assert "'Mentoring' was changed" in listing and "Retired" in listing
+    listing = admin.get("/admin/reasons")
+    assert "'Mentoring' was changed" in html.banner(listing)
+    assert [row[5] for row in html.table_rows(listing) if row[0] == "Mentoring"] == ["Retired"]
     assert _version_on_form(admin, reason_id) == str(int(opened) + 1)
 
     stale = {**changed, "allowance_percent": "5", "active": "yes"}
     conflict = post(admin, f"/admin/reasons/{reason_id}", stale)
     assert conflict.status_code == 409
-    page = text_of(conflict)
-    assert "Someone else changed 'Mentoring' after you opened this form" in page
-    assert 'name="allowance_percent" type="text" value="5"' in page  # their change is kept
-    assert f'name="version" value="{int(opened) + 1}"' in page
+    assert refused_for(conflict, "Someone else changed 'Mentoring' after you opened this form")
+    kept = html.fields(conflict)
+    assert kept["allowance_percent"] == "5"  # their change is kept
+    assert kept["version"] == str(int(opened) + 1)
     table = schema.table_of(schema.ReductionReasonRecord)
     with store.engine.connect() as connection:
         row = connection.execute(select(table).where(table.c.id == reason_id)).one()
@@ -341,14 +352,16 @@ def test_a_user_is_added_with_a_scope_that_exists(admin: TestClient, store: Stor
     for message, form in refusals.items():
         refused = post(admin, "/admin/users/new", form)
         assert refused.status_code == 400, message
-        assert message in text_of(refused), message
-        assert PASSWORD not in refused.text
+        assert refused_for(refused, message), (message, error_summary(refused))
+        assert PASSWORD not in refused.text  # anywhere in the page, fields and all
     assert count(store, schema.UserAccount) == 2
     response = post(admin, "/admin/users/new", new)
     assert response.status_code == 303
-    listing = text_of(admin.get("/admin/users"))
-    assert "sam can now sign in" in listing and "Team manager" in listing
-    assert "argon2" not in listing
+    listing = admin.get("/admin/users")
+    assert html.banner(listing).startswith("sam can now sign in")
+    [sam] = [row for row in html.table_rows(listing) if row[0] == "sam"]
+    assert sam[1:3] == ["Team manager", "T1"]
+    assert "argon2" not in listing.text  # no password hash anywhere in the page
     sign_in(store, "Sam", PASSWORD, ADDRESS)
     [event] = audit_rows(store)
     assert event["after"] == {"username": "sam", "role": "team_manager", "scope": "T1"}
@@ -395,13 +408,14 @@ def test_failed_sign_ins_are_cleared(admin: TestClient, store: Store, clock: Clo
     with pytest.raises(SignInRefused):
         sign_in(store, "nat", PASSWORD, ADDRESS, clock.now)  # right, but too soon: not counted
     nat = _user_id(admin, "nat")
-    listing = read_page(admin.get("/admin/users"))
-    assert "Slowed 5 failed sign-ins" in listing.main
+    status = {row[0]: row[3] for row in html.table_rows(admin.get("/admin/users"), "Accounts")}
+    assert status["nat"] == "Active Slowed 5 failed sign-ins"
     response = post(admin, f"/admin/users/{nat}/unlock", {})
     assert response.status_code == 303
-    cleared = read_page(admin.get("/admin/users"))
-    assert cleared.banner == "nat's failed sign-ins are cleared: they can sign in at once."
-    assert "Slowed" not in cleared.main
+    cleared = admin.get("/admin/users")
+    assert html.banner(cleared) == "nat's failed sign-ins are cleared: they can sign in at once."
+    status = {row[0]: row[3] for row in html.table_rows(cleared, "Accounts")}
+    assert status["nat"] == "Active"
     assert sign_in(store, "nat", PASSWORD, ADDRESS, clock.now).viewer.username == "nat"
     [event] = audit_rows(store)
     assert event["action"] == "clear failed sign-ins"
@@ -423,8 +437,10 @@ def test_the_audit_of_configuration_downloads(admin: TestClient) -> None:
     post(admin, "/admin/reasons/new", REASON)
     response = admin.get("/admin/audit?download=csv")
     assert response.headers["content-type"].startswith("text/csv")
-    lines = response.text.splitlines()
-    assert lines[0].lstrip("\ufeff") == "at,username,action,subject,staff_code,team_code,changes"
-    assert "add reduction reason" in lines[1] and "ada" in lines[1]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert list(rows[0]) == [
+        "at", "username", "action", "subject", "staff_code", "team_code", "changes"
+    ]  # fmt: skip
+    assert [(row["action"], row["username"]) for row in rows] == [("add reduction reason", "ada")]
     workbook = admin.get("/admin/audit?download=xlsx")
     assert workbook.content[:2] == b"PK"

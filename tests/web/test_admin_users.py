@@ -86,7 +86,7 @@ def test_a_disabled_account_is_signed_out_cannot_sign_in_and_can_be_enabled(
     assert response.headers["location"] == f"/admin/users/{account}"
     page = read_page(admin.get(f"/admin/users/{account}"))
     assert page.banner == "nat's account is disabled: they are signed out and cannot sign in."
-    assert "Status Disabled: cannot sign in" in page.main
+    assert page.summary["Status"] == "Disabled: cannot sign in"
     assert nat.get(HOME).status_code == 303
     with _client(app) as again:
         assert sign_in_attempt(again, "nat", PASSWORD).status_code == 401
@@ -208,7 +208,7 @@ def test_two_administrators_never_overwrite_each_other(
     assert stale.status_code == 409
     page = read_page(stale)
     assert page.errors[0].startswith("Someone else changed nat's account after you opened")
-    assert "Status Disabled: cannot sign in" in page.main  # the account as it is now
+    assert page.summary["Status"] == "Disabled: cannot sign in"  # the account as it is now
     assert page.inputs["full_name"] == "Nat Jones" and page.inputs["scope"] == "R1"
     assert page.inputs["version"] == str(int(seen_by_ada) + 1)
     assert next(a for a in list_accounts(store) if a.username == "nat").role is Role.NATIONAL
@@ -231,8 +231,8 @@ def test_a_name_and_email_are_recorded_and_checked(admin: TestClient, store: Sto
                  email="nat.jones@probation.example")  # fmt: skip
     assert saved.status_code == 303
     page = read_page(admin.get(f"/admin/users/{account}"))
-    assert "Full name Nat Jones" in page.main
-    assert "Email address nat.jones@probation.example" in page.main
+    assert page.summary["Full name"] == "Nat Jones"
+    assert page.summary["Email address"] == "nat.jones@probation.example"
     [event] = audit(store)
     assert event[2:] == (
         {"role": "national", "scope": "national"},

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.web.sessions import PASSWORD, Page, read_page, signed_in
+from tests.web.sessions import PASSWORD, Page, form_token, read_page, signed_in_client
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.store.transactions import Store
@@ -26,13 +26,9 @@ def managers(app: FastAPI, store: Store) -> FastAPI:
     return app
 
 
-def _client(app: FastAPI, username: str) -> TestClient:
-    return signed_in(TestClient(app, base_url="https://testserver"), username)
-
-
 @pytest.fixture
 def manager(managers: FastAPI) -> Iterator[TestClient]:
-    with _client(managers, "manager") as client:
+    with signed_in_client(managers, "manager") as client:
         yield client
 
 
@@ -42,13 +38,9 @@ def _capacity(page: Page, team: str = "T1") -> str:
     return found.group(1)
 
 
-def _token(client: TestClient, url: str) -> str:
-    return read_page(client.get(url)).inputs["csrf_token"]
-
-
 def _add(client: TestClient, **fields: str) -> Response:
     data = {
-        "csrf_token": _token(client, f"{ADD}?team=T1&reason=Court+duty"),
+        "csrf_token": form_token(client, f"{ADD}?team=T1&reason=Court+duty"),
         "team": "T1",
         "reason": "Court duty",
         "hours": "7.4",
@@ -192,7 +184,7 @@ def test_a_second_manager_saving_a_stale_form_is_refused_and_keeps_their_typing(
 ) -> None:
     _add(manager)
     change = _change_link(_practitioner(manager))
-    with _client(managers, "deputy") as deputy:
+    with signed_in_client(managers, "deputy") as deputy:
         first_form = read_page(manager.get(change)).inputs
         second_form = read_page(deputy.get(change)).inputs
         fields = {
@@ -301,14 +293,14 @@ def test_contracted_hours_out_of_range_are_refused_beside_the_field(
 
 
 def test_only_the_teams_manager_may_change_inputs(managers: FastAPI, client: TestClient) -> None:
-    with _client(managers, "other") as other:
+    with signed_in_client(managers, "other") as other:
         assert other.get(f"{ADD}?team=T1").status_code == 403
         assert other.get("/practitioner/S1/hours?team=T1").status_code == 403
     national = _practitioner(client)
     assert "Add a reduction" not in national.links
     assert not any(text.startswith("change contracted hours") for text in national.links)
     assert client.get(f"{ADD}?team=T1").status_code == 403
-    with _client(managers, "manager") as manager:
+    with signed_in_client(managers, "manager") as manager:
         form = read_page(manager.get("/practitioner/S1/hours?team=T1"))
         forged = manager.post(
             "/practitioner/S1/hours",

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from oidc_provider_mock import User, run_server_in_thread  # type: ignore[import-untyped]
 from sqlalchemy import select
 
+from tests import html
 from tests.case_folders import write_folder
 from tests.conftest import run_wmt
 from tests.web.sessions import PASSWORD, form_token, read_page, session_row, signed_in
@@ -106,7 +107,7 @@ def to_provider(browser: TestClient, next: str = "/team/T1/overview") -> str:
 def authorise(authorisation_url: str, sub: str) -> str:
     """Complete the provider's form as the person `sub`; the provider sends them back."""
     form = httpx.get(authorisation_url)
-    assert form.status_code == 200 and 'name="sub"' in form.text
+    assert form.status_code == 200 and "sub" in html.fields(form)
     answer = httpx.post(authorisation_url, data={"sub": sub})
     assert answer.status_code == 302, answer.text
     callback: str = answer.headers["location"]
@@ -125,6 +126,14 @@ def signed_in_as(store: Store, browser: TestClient) -> str | None:
             select(table.c.username).where(table.c.id == row["user_account_id"])
         ).scalar_one()
     return str(username)
+
+
+def refusal(response: httpx.Response) -> str:
+    """Why the page says the person is not signed in."""
+    assert html.headings(response)[0] == "You are not signed in"
+    reason = html.main(response).find("p")
+    assert reason is not None
+    return reason.text
 
 
 def assert_nobody_signed_in(browser: TestClient) -> None:
@@ -170,9 +179,9 @@ def test_the_provider_only_ever_returns_people_to_this_site(browser: TestClient)
 def test_an_organisation_account_without_a_wmt_account_is_refused(browser: TestClient) -> None:
     refused = browser.get(authorise(to_provider(browser), "stranger"))
     assert refused.status_code == 403
-    assert (
+    assert refusal(refused) == (
         "Your organisation account stranger@probation.example has no access to wmt yet; "
-        "ask an administrator to add it." in refused.text
+        "ask an administrator to add it."
     )
     assert_nobody_signed_in(browser)
 
@@ -183,7 +192,7 @@ def test_a_tampered_or_absent_state_is_refused(browser: TestClient) -> None:
     state = httpx.URL(callback).params["state"]
     tampered = browser.get("/sign-in/oidc/callback", params={"code": code, "state": state + "x"})
     assert tampered.status_code == 400
-    assert "This sign-in did not start here or has expired" in tampered.text
+    assert refusal(tampered).startswith("This sign-in did not start here or has expired")
     assert_nobody_signed_in(browser)
     absent = browser.get("/sign-in/oidc/callback", params={"code": code})
     assert absent.status_code == 400
@@ -202,7 +211,7 @@ def test_a_person_who_denies_the_request_is_not_signed_in(browser: TestClient) -
     assert denied.status_code == 302
     refused = browser.get(denied.headers["location"])
     assert refused.status_code == 400
-    assert "Probation Service did not sign you in (access_denied)" in refused.text
+    assert "Probation Service did not sign you in (access_denied)" in refusal(refused)
     assert_nobody_signed_in(browser)
 
 
@@ -213,22 +222,26 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(
     with TestClient(app, base_url=WMT) as browser:
         refused = browser.get(authorise(to_provider(browser), "manager"))
         assert refused.status_code == 400
-        assert "(invalid_client)" in refused.text
+        assert "(invalid_client)" in refusal(refused)
         assert_nobody_signed_in(browser)
+
+
+OIDC_LINK = "/sign-in/oidc?next=/team/T1/overview%3Fas_of%3D2026-11-20"
 
 
 def test_the_sign_in_page_offers_the_organisation_only_when_configured(
     app: FastAPI, imported: Store
 ) -> None:
     with TestClient(app, base_url=WMT) as browser:
-        page = browser.get("/sign-in?next=/team/T1/overview?as_of=2026-11-20").text
-        assert "Sign in with Probation Service" in page
-        assert 'href="/sign-in/oidc?next=/team/T1/overview%3Fas_of%3D2026-11-20"' in page
-        assert 'name="password"' in page
+        page = browser.get("/sign-in?next=/team/T1/overview?as_of=2026-11-20")
+        assert ("Sign in with Probation Service", OIDC_LINK) in html.links(page)
+        assert "password" in html.fields(page)
     plain = create_app(imported)
     with TestClient(plain, base_url=WMT) as browser:
-        page = browser.get("/sign-in").text
-        assert "Sign in with" not in page and 'name="password"' in page
+        page = browser.get("/sign-in")
+        assert not [text for text, _ in html.links(page) if text.startswith("Sign in with")]
+        assert not [href for href in html.hrefs(page) if href.startswith("/sign-in/oidc")]
+        assert "password" in html.fields(page)
         assert browser.get("/sign-in/oidc", follow_redirects=False).status_code == 404
 
 
@@ -282,7 +295,8 @@ def test_the_app_reads_the_settings_from_the_environment(
     monkeypatch.setenv("WMT_OIDC_CLIENT_SECRET", provider.client_secret)
     monkeypatch.setenv("WMT_OIDC_NAME", "the Probation Service")
     with TestClient(create_app(imported), base_url=WMT) as browser:
-        assert "Sign in with the Probation Service" in browser.get("/sign-in").text
+        offered = [text for text, _ in html.links(browser.get("/sign-in"))]
+        assert "Sign in with the Probation Service" in offered
         browser.get(authorise(to_provider(browser), "manager"))
         assert signed_in_as(imported, browser) == MANAGER
 

@@ -7,7 +7,6 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
+from tests import html
 from tests.case_folders import replace_line, write_folder
 from tests.web.sessions import read_page
 from wmt import logs
@@ -218,23 +218,6 @@ def test_an_unsafe_request_id_is_replaced(
     assert not [line for line in log_lines() if line["event"] == "request"]  # debug only
 
 
-class _Sorry(HTMLParser):
-    """The reference a 500 page gives, in its <strong>."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.strong: list[str] = []
-        self._in = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in = tag == "strong"
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self.strong.append(data)
-            self._in = False
-
-
 def test_an_unhandled_error_is_a_plain_500_inside_the_security_headers(
     app: FastAPI, log_lines: Callable[[], list[dict[str, Any]]]
 ) -> None:
@@ -254,9 +237,8 @@ def test_an_unhandled_error_is_a_plain_500_inside_the_security_headers(
         assert response.headers["cache-control"] == "no-store"
         assert "strict-transport-security" in response.headers
     assert read_page(page).heading == "Sorry, there is a problem with the service"
-    reference = _Sorry()
-    reference.feed(page.text)
-    assert reference.strong == [page.headers["x-request-id"]]
+    reference = [strong.text for strong in html.main(page).find_all("strong")]
+    assert reference == [page.headers["x-request-id"]]
     assert api.json() == {
         "detail": "Sorry, there is a problem with the service. "
         f"Reference: {api.headers['x-request-id']}"
@@ -272,40 +254,10 @@ def test_an_unhandled_error_is_a_plain_500_inside_the_security_headers(
     assert not [word for word in PERSONAL if word in written_values(lines)]
 
 
-class _TableRows(HTMLParser):
-    """The cells of each row in a page's table body."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._body = self._cell = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tbody":
-            self._body = True
-        elif self._body and tag == "tr":
-            self.rows.append([])
-        elif self._body and tag in ("td", "th"):
-            self._cell = True
-            self.rows[-1].append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "tbody":
-            self._body = False
-        elif tag in ("td", "th"):
-            self._cell = False
-
-    def handle_data(self, data: str) -> None:
-        if self._cell:
-            self.rows[-1][-1] = " ".join(f"{self.rows[-1][-1]} {data}".split())
-
-
 def signal_rows(client: TestClient, url: str) -> list[list[str]]:
     response = client.get(url)
     assert response.status_code == 200
-    table = _TableRows()
-    table.feed(response.text)
-    return table.rows
+    return html.table_rows(response)
 
 
 def test_figures_out_of_date_are_a_signal_until_a_new_snapshot_arrives(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
+from tests import html
 from tests.case_folders import VALID_FILES, write_folder
-from tests.web.sessions import PASSWORD, signed_in
+from tests.web.sessions import PASSWORD, signed_in, signed_in_client
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.importing import import_case_folder
@@ -27,12 +26,14 @@ def test_the_manager_of_either_team_sees_them(store: Store, tmp_path: Path) -> N
     add_user(store, "second", PASSWORD, Role.TEAM_MANAGER, "T2")
     add_user(store, "elsewhere", PASSWORD, Role.PRACTITIONER, "S3")
     app = create_app(store)
-    with signed_in(TestClient(app, base_url="https://testserver"), "second") as client:
-        assert "/practitioner/S1/overview" in client.get("/team/T2/overview").text
+    with signed_in_client(app, "second") as client:
+        team = html.table(client.get("/team/T2/overview")).one("tbody")
+        assert "/practitioner/S1/overview" in html.hrefs(team)
         page = client.get("/practitioner/S1/overview")
-        assert page.status_code == 200 and "In team T2" in page.text
+        assert page.status_code == 200
+        assert [h for h in html.headings(page) if h.startswith("In team T2: ")], html.headings(page)
         assert client.get("/practitioner/S2/overview").status_code == 404
-    with signed_in(TestClient(app, base_url="https://testserver"), "elsewhere") as client:
+    with signed_in_client(app, "elsewhere") as client:
         assert client.get("/practitioner/S1/overview").status_code == 404
 
 
@@ -43,7 +44,7 @@ def test_a_changed_role_takes_effect_at_the_next_sign_in(store: Store, tmp_path:
     import_case_folder(store, write_folder(tmp_path / "s"))
     add_user(store, "moving", PASSWORD, Role.TEAM_MANAGER, "T1")
     app = create_app(store)
-    with signed_in(TestClient(app, base_url="https://testserver"), "moving") as client:
+    with signed_in_client(app, "moving") as client:
         assert client.get("/team/T2/overview").status_code == 404
         account = next(a for a in list_accounts(store) if a.username == "moving")
         change_account(
