@@ -69,7 +69,7 @@ def test_the_store_keeps_each_figure_with_its_declared_places() -> None:
         UNIT_FIGURES: schema.UnitWorkload.__table__,
     }
     for names, table in tables.items():
-        for name in names:
+        for name in (*names, *(column.name for column in table.columns if column.name in FIGURES)):
             kind = table.columns[name].type
             places = kind.scale if isinstance(kind, Numeric) else 0
             assert places == FIGURES[name].places, name

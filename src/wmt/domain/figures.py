@@ -40,6 +40,12 @@ FIGURES: dict[str, Figure] = {
         _figure("licence_cases", 0, "Licence cases held"),
         _figure("t2a_cases", 0, "Young adult (transition to adulthood, T2A) cases held"),
         _figure(
+            "tier_scored_cases",
+            0,
+            "Cases scored by their tier and type: every case held but the T2A ones",
+            short="Tier-scored",
+        ),
+        _figure(
             "unallocated_cases", 0, "Cases in the unit allocated to nobody", short="Unallocated"
         ),
         _figure("case_points", 2, "Points for cases scored by their tier and type"),
@@ -71,6 +77,12 @@ FIGURES: dict[str, Figure] = {
         ),
         _figure("contracted_hours", 2, "Contracted hours a week", short="Contracted h"),
         _figure("reduction_hours", 2, "Hours a week of reductions in force", short="Reduction h"),
+        _figure(
+            "hours_available",
+            2,
+            "Contracted hours less the reductions in force",
+            short="Available h",
+        ),
         _figure(
             "capacity_percent",
             1,
