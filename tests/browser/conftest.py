@@ -60,7 +60,7 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 def _unit(store: Store, level: str, code: str) -> Unit:
     summary = unit_overview(store, OPERATOR, level, code).summary
-    return Unit(level, code, str(summary["unit_name"]), str(summary["capacity_percent"]))
+    return Unit(level, code, summary.unit_name, str(summary.capacity_percent))
 
 
 def _children(store: Store, parent: Unit) -> list[Unit]:

@@ -80,6 +80,9 @@ def test_a_team_manager_asking_for_another_team_is_told_it_is_not_found(
 def test_a_head_of_pdu_sees_the_teams_of_their_pdu_and_nothing_beyond(two_regions: Store) -> None:
     store = two_regions
     assert _children(store, HEAD, "pdu", "P1") == ["T1", "T2"]
+    own = unit_overview(store, HEAD, "pdu", "P1").summary
+    assert (own.unit_name, own.practitioners, own.caseload) == ("Tyneside", 3, 5)
+    assert own.unallocated_cases == 1
     assert _children(store, HEAD, "team", "T2") == ["S3"]
     for level, code in (("pdu", "P2"), ("team", "T3"), ("region", "R1")):
         assert _not_found(partial(unit_overview, store, HEAD, level, code)) == NOT_FOUND

@@ -82,7 +82,7 @@ def _national_and_region(store: Store) -> tuple[int, int, int]:
         (region,) = national.children
         inside = unit_overview(seen, OPERATOR, "region", region["unit_code"])
         teams = sum(row["caseload"] for row in inside.children)
-        return national.summary["caseload"], inside.summary["caseload"], teams
+        return national.summary.caseload, inside.summary.caseload, teams
 
 
 @pytest.mark.slow
@@ -186,13 +186,13 @@ def test_a_read_after_a_write_in_the_same_request_sees_the_write(
     whole, half = regions
     import_case_folder(store, whole)
     with store.consistent() as seen:
-        before = unit_overview(seen, OPERATOR, "national", "national").summary["caseload"]
+        before = unit_overview(seen, OPERATOR, "national", "national").summary.caseload
         import_case_folder(store, half)  # another door writes: this request still sees before
-        assert unit_overview(seen, OPERATOR, "national", "national").summary["caseload"] == before
+        assert unit_overview(seen, OPERATOR, "national", "national").summary.caseload == before
         import_case_folder(seen, whole)  # this request writes: it sees its write
-        assert unit_overview(seen, OPERATOR, "national", "national").summary["caseload"] == before
+        assert unit_overview(seen, OPERATOR, "national", "national").summary.caseload == before
         import_case_folder(seen, half)
-        after = unit_overview(seen, OPERATOR, "national", "national").summary["caseload"]
+        after = unit_overview(seen, OPERATOR, "national", "national").summary.caseload
     assert after < before
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -30,11 +31,43 @@ class Crumb:
 
 
 @dataclass(frozen=True)
+class UnitFigures:
+    """A unit's own figures on one snapshot: the roll-up of the practitioners within it."""
+
+    level: str
+    unit_code: str
+    unit_name: str
+    parent_code: str | None
+    practitioners: int
+    unallocated_cases: int
+    caseload: int
+    community_cases: int
+    custody_cases: int
+    licence_cases: int
+    t2a_cases: int
+    tier_scored_cases: int
+    case_points: Decimal
+    t2a_points: Decimal
+    report_points: int
+    contact_points: int
+    total_points: int
+    available_points: int
+    remaining_points: int
+    contracted_hours: Decimal
+    reduction_hours: Decimal
+    hours_available: Decimal
+    capacity_percent: Decimal
+
+
+_UNIT_FIGURES = tuple(figure.name for figure in fields(UnitFigures))
+
+
+@dataclass(frozen=True)
 class UnitOverview:
     as_of: date
     level: str
     code: str
-    summary: dict[str, Any]
+    summary: UnitFigures
     child_level: Level
     child_columns: tuple[str, ...]
     children: list[dict[str, Any]]  # only those the person asking may see
@@ -118,7 +151,7 @@ def unit_overview(
         record.as_of,
         unit_level,
         code,
-        dict(summary._mapping),
+        UnitFigures(**{name: summary._mapping[name] for name in _UNIT_FIGURES}),
         child_level,
         columns,
         children,

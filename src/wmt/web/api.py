@@ -368,9 +368,9 @@ def unit_overview(
         as_of=found.as_of,
         level=level,
         code=code,
-        name=found.summary["unit_name"],
+        name=found.summary.unit_name,
         within=_trail(found.trail),
-        summary=UnitSummary.model_validate(found.summary),
+        summary=UnitSummary.model_validate(found.summary, from_attributes=True),
         child_level=found.child_level,
         children=children,
     )
