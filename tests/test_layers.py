@@ -106,3 +106,32 @@ def test_an_upward_import_is_found_wherever_it_is_written() -> None:
         ("wmt.web.pages", "wmt.cli.output"),
     }
     assert upward_imports("wmt.cli.main", "from wmt.web.app import create_app\n") == set()
+
+
+# How a service opens the store; the web and the command line leave that to the services.
+STORE_OPENINGS = {"reading", "writing", "changing_snapshots", "connect", "begin"}
+
+
+def store_openings(source: str) -> set[str]:
+    """The store's (or engine's) ways of opening a connection that the text calls."""
+    return {
+        node.func.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in STORE_OPENINGS
+    }
+
+
+def test_the_web_and_the_command_line_open_no_connection() -> None:
+    opening = {
+        module: store_openings(source)
+        for module, source in modules().items()
+        if layer_of(module) in ("web", "cli") and store_openings(source)
+    }
+    assert opening == {}
+
+
+def test_a_connection_opened_in_a_page_is_found() -> None:
+    source = "def page(store):\n    with store.reading() as connection:\n        pass\n"
+    assert store_openings(source) == {"reading"}

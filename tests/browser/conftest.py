@@ -33,6 +33,7 @@ from wmt.services.accounts import add_user
 from wmt.services.importing import import_path
 from wmt.services.overview import practitioner_overview, unit_overview
 from wmt.services.places import place_of
+from wmt.services.scope import OPERATOR
 from wmt.store.database import open_store
 from wmt.store.transactions import Store
 from wmt.web import assets
@@ -58,13 +59,13 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _unit(store: Store, level: str, code: str) -> Unit:
-    summary = unit_overview(store, level, code).summary
-    return Unit(level, code, str(summary["unit_name"]), str(summary["capacity_percent"]))
+    summary = unit_overview(store, OPERATOR, level, code).summary
+    return Unit(level, code, summary.unit_name, str(summary.capacity_percent))
 
 
 def _children(store: Store, parent: Unit) -> list[Unit]:
     """The units directly inside a unit, by code."""
-    found = unit_overview(store, parent.level, parent.code)
+    found = unit_overview(store, OPERATOR, parent.level, parent.code)
     codes = sorted(row["unit_code"] for row in found.children)
     return [_unit(store, found.child_level, code) for code in codes]
 
@@ -73,7 +74,7 @@ def _drifting_practitioner(store: Store, series: Path) -> tuple[Unit, str]:
     """A practitioner the demo series drifts towards overload, whose whole workload is in one
     team (so one figure explains them and their team's history moves), and that team's code."""
     for staff_code, team_code in sorted(drifting_owners(series)):
-        found = practitioner_overview(store, staff_code)
+        found = practitioner_overview(store, OPERATOR, staff_code)
         if len(found.workloads) == 1:
             row = found.workloads[0]
             name = f"{row['forename'] or ''} {row['surname'] or staff_code}".strip()

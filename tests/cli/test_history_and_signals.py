@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from tests.case_folders import VALID_FILES, write_folder
 from tests.conftest import run_wmt
 from wmt.cli.main import app
+from wmt.services.scope import OPERATOR
 from wmt.services.signals import freshness, signals
 from wmt.store.database import open_store
 
@@ -140,7 +141,7 @@ def test_figures_out_of_date_are_a_signal_in_wmt_signals(database_url: str, tmp_
     try:
         assert not [
             row
-            for row in signals(store, today=old + timedelta(days=3)).rows
+            for row in signals(store, OPERATOR, today=old + timedelta(days=3)).rows
             if row["signal"] == "figures out of date"
         ]
         assert freshness(store, old + timedelta(days=4)).stale

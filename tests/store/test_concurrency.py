@@ -27,6 +27,7 @@ from tests.regional import AS_OF, write_region
 from wmt.errors import NotFound
 from wmt.services.importing import import_case_folder
 from wmt.services.overview import unit_overview
+from wmt.services.scope import OPERATOR
 from wmt.store import schema
 from wmt.store.snapshots import list_snapshots
 from wmt.store.transactions import Store, StoreBusy
@@ -77,11 +78,11 @@ def reading_repeatedly(read: Callable[[], Any], count: int = 2) -> Iterator[Read
 def _national_and_region(store: Store) -> tuple[int, int, int]:
     """What one request reads: national's caseload, its one region's, and the region's teams'."""
     with store.consistent() as seen:
-        national = unit_overview(seen, "national", "national")
+        national = unit_overview(seen, OPERATOR, "national", "national")
         (region,) = national.children
-        inside = unit_overview(seen, "region", region["unit_code"])
+        inside = unit_overview(seen, OPERATOR, "region", region["unit_code"])
         teams = sum(row["caseload"] for row in inside.children)
-        return national.summary["caseload"], inside.summary["caseload"], teams
+        return national.summary.caseload, inside.summary.caseload, teams
 
 
 @pytest.mark.slow
@@ -185,13 +186,13 @@ def test_a_read_after_a_write_in_the_same_request_sees_the_write(
     whole, half = regions
     import_case_folder(store, whole)
     with store.consistent() as seen:
-        before = unit_overview(seen, "national", "national").summary["caseload"]
+        before = unit_overview(seen, OPERATOR, "national", "national").summary.caseload
         import_case_folder(store, half)  # another door writes: this request still sees before
-        assert unit_overview(seen, "national", "national").summary["caseload"] == before
+        assert unit_overview(seen, OPERATOR, "national", "national").summary.caseload == before
         import_case_folder(seen, whole)  # this request writes: it sees its write
-        assert unit_overview(seen, "national", "national").summary["caseload"] == before
+        assert unit_overview(seen, OPERATOR, "national", "national").summary.caseload == before
         import_case_folder(seen, half)
-        after = unit_overview(seen, "national", "national").summary["caseload"]
+        after = unit_overview(seen, OPERATOR, "national", "national").summary.caseload
     assert after < before
 
 
@@ -211,7 +212,7 @@ def test_a_write_that_need_not_wait_is_refused_at_once_while_an_import_holds_sql
 
 def test_reading_a_store_with_no_snapshot_says_so(store: Store) -> None:
     with pytest.raises(NotFound, match="no snapshots"):
-        unit_overview(store, "national", "national")
+        unit_overview(store, OPERATOR, "national", "national")
 
 
 def _write_lock_held(url: str) -> bool:

@@ -98,17 +98,6 @@ def test_children_are_those_the_page_shows_each_person(person: TestClient) -> No
     assert person.get("/api/region/R1/overview").status_code == 404
 
 
-def test_children_outside_scope_are_left_out(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def not_s2(viewer: Any, parent: Any, level: str, row: dict[str, Any]) -> bool:
-        return row.get("staff_code") != "S2"
-
-    monkeypatch.setattr(api, "child_visible", not_s2)
-    children = client.get("/api/team/T1/overview").json()["children"]
-    assert [child["staff_code"] for child in children] == ["S1"]
-
-
 def test_a_practitioners_figure_explained(client: TestClient) -> None:
     found = client.get("/api/practitioner/S3/overview").json()
     assert (found["staff_code"], found["forename"], found["surname"]) == ("S3", "Cara", "Davies")

@@ -129,8 +129,9 @@ def capacity(
     """Workload points against available points, as capacity %."""
     from wmt.cli.output import emit
     from wmt.services.capacity import capacity as read_capacity
+    from wmt.services.scope import OPERATOR
 
-    report = read_capacity(_store(db), level.value, unit, _date(as_of, "--as-of"))
+    report = read_capacity(_store(db), OPERATOR, level.value, unit, _date(as_of, "--as-of"))
     title = f"Capacity by {level.value} on {report.as_of}"
     columns = report.summary_columns if output_format is OutputFormat.table else report.columns
     emit(output_format.value, columns, report.rows, title)
@@ -281,8 +282,10 @@ def show_history(
     """Capacity, points, available points and caseload over time."""
     from wmt.cli.output import emit
     from wmt.services.history import history
+    from wmt.services.scope import OPERATOR
 
-    found = history(_store(db), level.value, unit, _date(since, "--from"), _date(until, "--to"))
+    since_date, until_date = _date(since, "--from"), _date(until, "--to")
+    found = history(_store(db), OPERATOR, level.value, unit, since_date, until_date)
     emit(output_format.value, found.columns, found.rows, f"History of {level.value} {unit}")
 
 
@@ -350,9 +353,11 @@ def list_signals(
 ) -> None:
     """Who is overloaded, for how long, and which teams are out of balance."""
     from wmt.cli.output import emit
+    from wmt.services.scope import OPERATOR
     from wmt.services.signals import signals
 
-    found = signals(_store(db), level.value if level else None, unit, _date(as_of, "--as-of"))
+    on = _date(as_of, "--as-of")
+    found = signals(_store(db), OPERATOR, level.value if level else None, unit, on)
     emit(output_format.value, found.columns, found.rows, f"Signals on {found.as_of}")
 
 
@@ -366,9 +371,11 @@ def list_quality(
 ) -> None:
     """Data that cannot be trusted as it stands: who holds cases they cannot work, and why."""
     from wmt.cli.output import emit
+    from wmt.services.scope import OPERATOR
     from wmt.services.signals import quality
 
-    found = quality(_store(db), level.value if level else None, unit, _date(as_of, "--as-of"))
+    on = _date(as_of, "--as-of")
+    found = quality(_store(db), OPERATOR, level.value if level else None, unit, on)
     emit(output_format.value, found.columns, found.rows, f"Data quality on {found.as_of}")
 
 

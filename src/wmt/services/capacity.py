@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from wmt.domain.access import Viewer
 from wmt.domain.figures import PRACTITIONER_FIGURES, UNIT_FIGURES
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
-from wmt.errors import WmtError
+from wmt.errors import NotFound, WmtError
+from wmt.services.scope import NOT_FOUND
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
@@ -63,10 +65,16 @@ class CapacityReport:
 
 
 def capacity(
-    store: Store, level: str, unit: str | None = None, as_of: date | None = None
+    store: Store, viewer: Viewer, level: str, unit: str | None = None, as_of: date | None = None
 ) -> CapacityReport:
-    """Capacity at one level, optionally only within one unit (or for one practitioner)."""
+    """Capacity at one level, optionally only within one unit (or for one practitioner).
+
+    A listing across the hierarchy is for those who see everything; anyone else reads their
+    own units' overviews (NotFound here).
+    """
     level = check_level(level)
+    if not viewer.sees_everything:
+        raise NotFound(NOT_FOUND)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         columns: tuple[str, ...]

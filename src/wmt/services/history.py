@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import PRACTITIONER, check_level
 from wmt.errors import WmtError
+from wmt.services.scope import visible_place
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -34,10 +36,21 @@ class History:
 
 
 def history(
-    store: Store, level: str, unit: str, since: date | None = None, until: date | None = None
+    store: Store,
+    viewer: Viewer,
+    level: str,
+    unit: str,
+    since: date | None = None,
+    until: date | None = None,
 ) -> History:
-    """One row per snapshot (per team, for a practitioner in two) between the dates."""
+    """One row per snapshot (per team, for a practitioner in two) between the dates.
+
+    Whoever may see everything may read a unit no longer in the newest snapshot; anyone else
+    reads the units their scope holds now (NotFound for any other).
+    """
     check_level(level)
+    if not viewer.sees_everything:
+        visible_place(store, viewer, level, unit)
     snapshot = schema.Snapshot.__table__
     if level == PRACTITIONER:
         table = schema.OwnerWorkload.__table__

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.domain.access import Viewer
+from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, Level, check_level
 from wmt.engine.caseload import MATRIX_COLUMNS, tier_by_case_type
 from wmt.engine.reductions import reductions_in_force
 from wmt.errors import NotFound
 from wmt.services.capacity import PRACTITIONER_COLUMNS, UNIT_COLUMNS
+from wmt.services.scope import check_may_read, visible_children
 from wmt.store import points_versions, schema
 from wmt.store.snapshot_rows import caseload_of, reductions_of
-from wmt.store.snapshots import require_snapshot
+from wmt.store.snapshots import find_snapshot, require_snapshot
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
-
-CHILD_LEVEL = {"national": "region", "region": "pdu", "pdu": "team", "team": PRACTITIONER}
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,46 @@ class Crumb:
 
 
 @dataclass(frozen=True)
+class UnitFigures:
+    """A unit's own figures on one snapshot: the roll-up of the practitioners within it."""
+
+    level: str
+    unit_code: str
+    unit_name: str
+    parent_code: str | None
+    practitioners: int
+    unallocated_cases: int
+    caseload: int
+    community_cases: int
+    custody_cases: int
+    licence_cases: int
+    t2a_cases: int
+    tier_scored_cases: int
+    case_points: Decimal
+    t2a_points: Decimal
+    report_points: int
+    contact_points: int
+    total_points: int
+    available_points: int
+    remaining_points: int
+    contracted_hours: Decimal
+    reduction_hours: Decimal
+    hours_available: Decimal
+    capacity_percent: Decimal
+
+
+_UNIT_FIGURES = tuple(figure.name for figure in fields(UnitFigures))
+
+
+@dataclass(frozen=True)
 class UnitOverview:
     as_of: date
     level: str
     code: str
-    summary: dict[str, Any]
-    child_level: str
+    summary: UnitFigures
+    child_level: Level
     child_columns: tuple[str, ...]
-    children: list[dict[str, Any]]
+    children: list[dict[str, Any]]  # only those the person asking may see
     trail: list[Crumb] = field(default_factory=list)
 
 
@@ -51,45 +84,54 @@ class PractitionerOverview:
     nominal_target: dict[str, int]
     default_hours: dict[str, Any]
     trail: list[Crumb] = field(default_factory=list)
+    on_newest_snapshot: bool = False  # whether these are the figures of the newest snapshot
 
 
 def _trail(
-    connection: Connection, snapshot_id: int, level: str, code: str, *, including: bool = False
+    connection: Connection, snapshot_id: int, level: Level, code: str, *, including: bool = False
 ) -> list[Crumb]:
     """National > region > PDU > team, down to the unit (including it if asked)."""
-    crumbs = [Crumb("national", NATIONAL_CODE, "National")]
-    if level in ("national",):
+    crumbs = [Crumb(Level.NATIONAL, NATIONAL_CODE, "National")]
+    if level is Level.NATIONAL:
         return []
     units = schema.table_of(schema.SnapshotUnit)
-    column = {"region": units.c.region_code, "pdu": units.c.pdu_code, "team": units.c.team_code}
     row = connection.execute(
-        select(units).where(units.c.snapshot_id == snapshot_id, column[level] == code).limit(1)
+        select(units)
+        .where(units.c.snapshot_id == snapshot_id, units.c[level.unit_column or ""] == code)
+        .limit(1)
     ).first()
     if row is None:
         return crumbs
-    if level in ("pdu", "team"):
-        crumbs.append(Crumb("region", row.region_code, row.region_name))
-    if level == "team":
-        crumbs.append(Crumb("pdu", row.pdu_code, row.pdu_name))
+    if level in (Level.PDU, Level.TEAM):
+        crumbs.append(Crumb(Level.REGION, row.region_code, row.region_name))
+    if level is Level.TEAM:
+        crumbs.append(Crumb(Level.PDU, row.pdu_code, row.pdu_name))
         if including:
-            crumbs.append(Crumb("team", row.team_code, row.team_name))
+            crumbs.append(Crumb(Level.TEAM, row.team_code, row.team_name))
     return crumbs
 
 
-def unit_overview(store: Store, level: str, code: str, as_of: date | None = None) -> UnitOverview:
-    check_level(level, LEVELS)
+def unit_overview(
+    store: Store, viewer: Viewer, level: str, code: str, as_of: date | None = None
+) -> UnitOverview:
+    """A unit's figures and those of the units (or practitioners) one level down that the
+    person may see; NotFound, the same for a unit outside their scope as for none, if not."""
+    unit_level = check_level(level, LEVELS)
     units = schema.table_of(schema.UnitWorkload)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        place = check_may_read(connection, record.id, viewer, unit_level, code)
         summary = connection.execute(
             select(units).where(
-                units.c.snapshot_id == record.id, units.c.level == level, units.c.unit_code == code
+                units.c.snapshot_id == record.id,
+                units.c.level == unit_level.value,
+                units.c.unit_code == code,
             )
         ).first()
         if summary is None:
             raise NotFound(f"There is no {level} {code!r} in the snapshot of {record.as_of}.")
-        child_level = CHILD_LEVEL[level]
-        if child_level == PRACTITIONER:
+        child_level = unit_level.child or Level.PRACTITIONER
+        if child_level is Level.PRACTITIONER:
             owners = schema.table_of(schema.OwnerWorkload)
             query = select(*(owners.c[c] for c in PRACTITIONER_COLUMNS)).where(
                 owners.c.snapshot_id == record.id, owners.c.team_code == code
@@ -98,24 +140,39 @@ def unit_overview(store: Store, level: str, code: str, as_of: date | None = None
         else:
             query = select(*(units.c[c] for c in UNIT_COLUMNS)).where(
                 units.c.snapshot_id == record.id,
-                units.c.level == child_level,
+                units.c.level == child_level.value,
                 units.c.parent_code == code,
             )
             columns = UNIT_COLUMNS
-        children = [dict(row._mapping) for row in connection.execute(query)]
-        trail = _trail(connection, record.id, level, code)
+        rows = [dict(row._mapping) for row in connection.execute(query)]
+        trail = _trail(connection, record.id, unit_level, code)
+    children = visible_children(viewer, place, child_level, rows)
     return UnitOverview(
-        record.as_of, level, code, dict(summary._mapping), child_level, columns, children, trail
+        record.as_of,
+        unit_level,
+        code,
+        UnitFigures(**{name: summary._mapping[name] for name in _UNIT_FIGURES}),
+        child_level,
+        columns,
+        children,
+        trail,
     )
 
 
 def practitioner_overview(
-    store: Store, staff_code: str, as_of: date | None = None
+    store: Store, viewer: Viewer, staff_code: str, as_of: date | None = None
 ) -> PractitionerOverview:
+    """A practitioner's figures in each team they hold cases in, explained; NotFound, the same
+    for someone outside the person's scope as for nobody, if the person may not see them.
+
+    Whoever may see the practitioner in one of their teams sees all of their teams' figures,
+    as their capacity is the sum of them.
+    """
     owners = schema.table_of(schema.OwnerWorkload)
     caseload = schema.table_of(schema.OwnerCaseload)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        check_may_read(connection, record.id, viewer, Level.PRACTITIONER, staff_code)
         workloads = [
             dict(row._mapping)
             for row in connection.execute(
@@ -140,7 +197,8 @@ def practitioner_overview(
         stored = reductions_of(connection, record.id, staff_code=staff_code)
         active = reductions_in_force(stored, on).to_dicts()
         config = points_versions.version_in_force(connection, on).configuration
-        trail = _trail(connection, record.id, "team", workloads[0]["team_code"], including=True)
+        trail = _trail(connection, record.id, Level.TEAM, workloads[0]["team_code"], including=True)
+        newest = find_snapshot(connection, None)
     return PractitionerOverview(
         on,
         staff_code,
@@ -150,6 +208,7 @@ def practitioner_overview(
         {grade.value: target for grade, target in config.nominal_target.items()},
         {grade.value: hours for grade, hours in config.default_contracted_hours.items()},
         trail,
+        on_newest_snapshot=newest is not None and newest.as_of == on,
     )
 
 
@@ -161,14 +220,16 @@ class CaseloadMatrix:
 
 
 def caseload_matrix(
-    store: Store, level: str, code: str, as_of: date | None = None
+    store: Store, viewer: Viewer, level: str, code: str, as_of: date | None = None
 ) -> CaseloadMatrix:
-    """Cases held within a unit (or by one practitioner), tier by case type."""
+    """Cases held within a unit (or by one practitioner), tier by case type; NotFound if the
+    person may not see the unit."""
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        if level == PRACTITIONER:
+        check_may_read(connection, record.id, viewer, level, code)
+        if level == Level.PRACTITIONER:
             rows = caseload_of(connection, record.id, staff_code=code)
-        elif level == "national":
+        elif level == Level.NATIONAL:
             rows = caseload_of(connection, record.id)
         else:
             teams = teams_within(connection, record.id, code, level)

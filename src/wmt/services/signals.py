@@ -9,11 +9,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
-from wmt.domain.hierarchy import NATIONAL_CODE, PRACTITIONER, check_level
+from wmt.domain.access import Viewer
+from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.domain.signals import SNAPSHOT_GAP
 from wmt.engine.reductions import reductions_in_force
 from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, count_signals, out_of_date
-from wmt.errors import WmtError
+from wmt.errors import NotFound, WmtError
+from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
 from wmt.store.snapshot_rows import owner_history, reductions_of
@@ -40,7 +42,7 @@ def _teams_within(
     connection: Connection, snapshot_id: int, level: str | None, unit: str | None
 ) -> list[str] | None:
     """Team codes inside the unit, or None for everything."""
-    if unit is None or unit == NATIONAL_CODE or level == PRACTITIONER:
+    if unit is None or unit == NATIONAL_CODE or level == Level.PRACTITIONER:
         return None
     if level is not None:
         check_level(level)
@@ -53,11 +55,28 @@ def _teams_within(
 def _within(
     frame: pl.DataFrame, level: str | None, unit: str | None, teams: list[str] | None
 ) -> pl.DataFrame:
-    if level == PRACTITIONER and unit is not None:
+    if level == Level.PRACTITIONER and unit is not None:
         return frame.filter(pl.col("staff_code") == unit)
     if teams is None:
         return frame
     return frame.filter(pl.col("team_code").is_in(teams))
+
+
+def _check_may_read(
+    connection: Connection,
+    snapshot_id: int,
+    viewer: Viewer,
+    level: str | None,
+    unit: str | None,
+) -> None:
+    """NotFound unless the person may see the unit (the whole service, if none is named)."""
+    if viewer.sees_everything:
+        return
+    if unit is None:
+        level, unit = Level.NATIONAL, NATIONAL_CODE
+    if level is None:  # a code alone could name a unit at any level
+        raise NotFound(NOT_FOUND)
+    check_may_read(connection, snapshot_id, viewer, level, unit)
 
 
 def _history(
@@ -108,6 +127,7 @@ def freshness(store: Store, today: date | None = None) -> Freshness:
 
 def signals(
     store: Store,
+    viewer: Viewer,
     level: str | None = None,
     unit: str | None = None,
     as_of: date | None = None,
@@ -117,11 +137,12 @@ def signals(
     """Every signal within the unit on the date (the newest snapshot by default).
 
     Looking at the newest snapshot, figures out of date are a signal too, judged against
-    `today` (the date now, unless given).
+    `today` (the date now, unless given). NotFound if the person may not see the unit.
     """
     snapshots = schema.table_of(schema.Snapshot)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        _check_may_read(connection, record.id, viewer, level, unit)
         fresh = _freshness(connection, today or date.today())
         version = points_versions.version_in_force(connection, record.as_of)
         thresholds = version.configuration.thresholds
@@ -130,7 +151,7 @@ def signals(
             s.id: s.as_of for s in list_snapshots(connection) if start < s.as_of <= record.as_of
         }
         teams = _teams_within(connection, record.id, level, unit)
-        staff_code = unit if level == PRACTITIONER else None
+        staff_code = unit if level == Level.PRACTITIONER else None
         key: tuple[Any, ...] | None = None
         if teams is None and staff_code is None:
             # The whole country's signals are kept by the application, keyed by what they
@@ -161,11 +182,17 @@ def signals(
 
 
 def quality(
-    store: Store, level: str | None = None, unit: str | None = None, as_of: date | None = None
+    store: Store,
+    viewer: Viewer,
+    level: str | None = None,
+    unit: str | None = None,
+    as_of: date | None = None,
 ) -> Listing:
+    """The data-quality findings within the unit; NotFound if the person may not see it."""
     table = schema.QualityFinding.__table__
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        _check_may_read(connection, record.id, viewer, level, unit)
         teams = _teams_within(connection, record.id, level, unit)
         query = (
             select(*(table.c[name] for name in FINDING_COLUMNS))
@@ -185,27 +212,30 @@ class SignalCounts:
     by_child: dict[str, dict[str, int]]  # child unit or staff code -> signal -> how many
 
 
-# Which code names the unit one level down, for each level whose children are units.
-_CHILD_CODE = {"national": "region_code", "region": "pdu_code", "pdu": "team_code"}
 _CHILD_SCHEMA = {"team_code": pl.String, "child_code": pl.String}
 
 
-def signal_counts(store: Store, level: str, unit: str, as_of: date | None = None) -> SignalCounts:
+def signal_counts(
+    store: Store, viewer: Viewer, level: str, unit: str, as_of: date | None = None
+) -> SignalCounts:
     """The unit's signals counted by kind, in total and for each child (practitioners of a team).
 
     Snapshot gaps belong to no team, so they count for the unit but for no child. Figures
     out of date are left to the signals page: an overview already says whose figures of
-    which date it shows, and counts what those figures hold.
+    which date it shows, and counts what those figures hold. NotFound if the person may not
+    see the unit.
     """
-    listing = signals(store, level, unit, as_of)
-    child_of = None if level == "team" else pl.DataFrame(schema=_CHILD_SCHEMA)
-    if level in _CHILD_CODE:
+    listing = signals(store, viewer, level, unit, as_of)
+    child = check_level(level).child
+    child_of = None if level == Level.TEAM else pl.DataFrame(schema=_CHILD_SCHEMA)
+    child_column = child.unit_column if child is not None else None
+    if child_column is not None:
         units = schema.table_of(schema.SnapshotUnit)
         with store.reading() as connection:
             record = require_snapshot(connection, listing.as_of)
-            query = select(
-                units.c.team_code, units.c[_CHILD_CODE[level]].label("child_code")
-            ).where(units.c.snapshot_id == record.id)
+            query = select(units.c.team_code, units.c[child_column].label("child_code")).where(
+                units.c.snapshot_id == record.id
+            )
             child_of = read_frame(connection, query, _CHILD_SCHEMA)
     found = pl.DataFrame(listing.rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
     totals, by_child = count_signals(found, child_of)

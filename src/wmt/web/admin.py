@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from wmt.domain.reductions import ReductionCategory
 from wmt.errors import InputRejected, NotFound
-from wmt.services import points, reasons
+from wmt.services import points, reason_catalogue, reasons
 from wmt.services.audit import audit_events
 from wmt.web.admin_pages import (
     Admin,
@@ -153,8 +153,7 @@ def points_version(request: Request, viewer: Admin, version_id: str) -> Response
 
 @router.get("/reasons", response_class=HTMLResponse)
 def reason_list(request: Request, viewer: Admin) -> Response:
-    with store_of(request).reading() as connection:
-        found = reasons.list_reasons(connection, include_retired=True)
+    found = reason_catalogue.every_reason(store_of(request))
     return page(request, "admin_reasons.html", {"reasons": found})
 
 
@@ -243,8 +242,7 @@ def add_reason(request: Request, viewer: Admin, form: Annotated[ReasonForm, Form
 
 def _reason(request: Request, reason_id: str) -> reasons.ReasonRecord:
     number = number_in_address(reason_id, "reduction reason")
-    with store_of(request).reading() as connection:
-        return reasons.reason_by_id(connection, number)
+    return reason_catalogue.reason_numbered(store_of(request), number)
 
 
 @router.get("/reasons/{reason_id}", response_class=HTMLResponse)

@@ -60,7 +60,7 @@ from wmt.web.api_models import (
     code_entry,
     date_entry,
 )
-from wmt.web.common import OutsideScope, SignInNeeded, allowed, child_visible, viewer_of
+from wmt.web.common import OutsideScope, SignInNeeded, allowed, viewer_of
 from wmt.web.consistency import store_of
 
 PREFIX = "/api"
@@ -280,8 +280,8 @@ def snapshots(request: Request) -> Snapshots:
 def practitioner_overview(
     request: Request, staff_code: StaffCode, as_of: AsOf = None
 ) -> PractitionerOverview:
-    allowed(request, PRACTITIONER, staff_code)
-    found = overview.practitioner_overview(store_of(request), staff_code, as_of)
+    viewer, _ = allowed(request, PRACTITIONER, staff_code)
+    found = overview.practitioner_overview(store_of(request), viewer, staff_code, as_of)
     first = found.workloads[0]
     return PractitionerOverview(
         as_of=found.as_of,
@@ -354,9 +354,9 @@ def unit_overview(
     request: Request, level: UnitLevel, code: Code, as_of: AsOf = None
 ) -> UnitOverview:
     check_level(level, LEVELS)
-    viewer, place = allowed(request, level, code)
-    found = overview.unit_overview(store_of(request), level, code, as_of)
-    rows = [row for row in found.children if child_visible(viewer, place, found.child_level, row)]
+    viewer, _ = allowed(request, level, code)
+    found = overview.unit_overview(store_of(request), viewer, level, code, as_of)
+    rows = list(found.children)
     children: list[UnitRow] | list[PractitionerRow]
     if found.child_level == PRACTITIONER:
         rows.sort(key=lambda row: (row["staff_code"], row["team_code"]))
@@ -368,9 +368,9 @@ def unit_overview(
         as_of=found.as_of,
         level=level,
         code=code,
-        name=found.summary["unit_name"],
+        name=found.summary.unit_name,
         within=_trail(found.trail),
-        summary=UnitSummary.model_validate(found.summary),
+        summary=UnitSummary.model_validate(found.summary, from_attributes=True),
         child_level=found.child_level,
         children=children,
     )
@@ -393,8 +393,8 @@ def history(
     ] = None,
 ) -> History:
     check_level(level)
-    allowed(request, level, code)
-    found = history_of(store_of(request), level, code, since, until)
+    viewer, _ = allowed(request, level, code)
+    found = history_of(store_of(request), viewer, level, code, since, until)
     return History(
         level=level, code=code, rows=[HistoryRow.model_validate(row) for row in found.rows]
     )
@@ -403,8 +403,8 @@ def history(
 @router.get("/{level}/{code}/caseload", response_model=Caseload, summary="Caseload by tier")
 def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) -> Caseload:
     check_level(level)
-    allowed(request, level, code)
-    found = overview.caseload_matrix(store_of(request), level, code, as_of)
+    viewer, _ = allowed(request, level, code)
+    found = overview.caseload_matrix(store_of(request), viewer, level, code, as_of)
     return Caseload(
         as_of=found.as_of,
         level=level,
@@ -416,8 +416,8 @@ def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) 
 @router.get("/{level}/{code}/signals", response_model=Signals, summary="Management signals")
 def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Signals:
     check_level(level, LEVELS)
-    allowed(request, level, code)
-    found = signals_of(store_of(request), level, code, as_of)
+    viewer, _ = allowed(request, level, code)
+    found = signals_of(store_of(request), viewer, level, code, as_of)
     return Signals(
         as_of=found.as_of,
         level=level,
@@ -429,8 +429,8 @@ def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) 
 @router.get("/{level}/{code}/quality", response_model=Quality, summary="Data quality findings")
 def quality(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Quality:
     check_level(level, LEVELS)
-    allowed(request, level, code)
-    found = quality_of(store_of(request), level, code, as_of)
+    viewer, _ = allowed(request, level, code)
+    found = quality_of(store_of(request), viewer, level, code, as_of)
     return Quality(
         as_of=found.as_of,
         level=level,

@@ -22,9 +22,9 @@ from wmt.domain.access import Place, Viewer
 from wmt.domain.figures import FIGURES
 from wmt.domain.hierarchy import Level
 from wmt.domain.thresholds import Thresholds
-from wmt.errors import NotFound, WmtError
-from wmt.services.places import places_of
+from wmt.errors import WmtError
 from wmt.services.points import thresholds_on
+from wmt.services.scope import NOT_FOUND, visible_place
 from wmt.services.sessions import SessionAccount
 from wmt.web.consistency import store_of
 from wmt.web.sessions import session_of
@@ -128,11 +128,8 @@ class OutsideScope(WmtError):
 
 
 # One answer for a unit that does not exist and for one the person may not see, so nobody
-# can learn which codes exist by trying them.
-PAGE_NOT_FOUND = (
-    "Page not found. If you typed the web address, check it is correct. If you pasted the web "
-    "address, check you copied the entire address."
-)
+# can learn which codes exist by trying them; the services give it.
+PAGE_NOT_FOUND = NOT_FOUND
 
 
 def viewer_of(request: Request) -> Viewer:
@@ -223,25 +220,15 @@ def as_of_of(request: Request) -> date | None:
 
 
 def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
-    """The signed-in person and the unit's place, if they may see it; NotFound if not.
+    """The signed-in person and the unit's place, if the services say they may see it;
+    NotFound (the same as for a unit that does not exist) if not.
 
-    A unit outside the person's scope is answered exactly as one that does not exist. Only
-    someone who may see everything is told why a unit is not there, as that tells them nothing
-    they could not see anyway. A practitioner in several teams may be seen by whoever may see
-    any one of those teams.
+    Asked before a page reads its other parameters, so that what is outside someone's scope
+    is not found whatever else the address holds; the reading services check again.
     """
     viewer = viewer_of(request)
     as_of = as_of_of(request)  # a date that is not one is said to be so, to anyone
-    try:
-        places = places_of(store_of(request), level, code, as_of)
-    except NotFound:
-        if viewer.sees_everything:
-            raise
-        raise NotFound(PAGE_NOT_FOUND) from None
-    inside = [place for place in places if viewer.may_view(place)]
-    if not inside:
-        raise NotFound(PAGE_NOT_FOUND)
-    return viewer, inside[0]
+    return viewer, visible_place(store_of(request), viewer, level, code, as_of)
 
 
 def check_may_edit_inputs(viewer: Viewer, team_code: str) -> None:
@@ -250,13 +237,6 @@ def check_may_edit_inputs(viewer: Viewer, team_code: str) -> None:
         raise OutsideScope(
             "Only the manager of the practitioner's team can change their hours and reductions."
         )
-
-
-def child_visible(viewer: Viewer, parent: Place, level: str, row: dict[str, Any]) -> bool:
-    """A unit's children lie inside it; checked again so no row can slip out of scope."""
-    if level == Level.PRACTITIONER:
-        return viewer.may_view(parent.child(level, row["staff_code"], team=row["team_code"]))
-    return viewer.may_view(parent.child(level, row["unit_code"]))
 
 
 def download(

@@ -40,8 +40,8 @@ from wmt.errors import WmtError
 from wmt.logs import error_fields, get_logger
 from wmt.services.backup import schema_status
 from wmt.services.importing import OUTCOMES, ImportActivity, import_activity
-from wmt.services.sessions import signed_in_summaries
 from wmt.services.signals import Freshness, freshness
+from wmt.services.signed_in import sessions_signed_in
 from wmt.store.transactions import Store
 
 TOKEN_VARIABLE = "WMT_METRICS_TOKEN"
@@ -184,9 +184,7 @@ class StoreCollector(Collector):
         policy = getattr(self.app.state, "session_policy", None)
         if policy is None:
             return None
-        with store.reading() as connection:
-            found = signed_in_summaries(connection, policy, now)
-        return sum(summary.sessions for summary in found.values())
+        return sessions_signed_in(store, policy, now)
 
     @staticmethod
     def _imports(activity: ImportActivity) -> Iterator[Metric]:

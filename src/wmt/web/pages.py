@@ -27,16 +27,14 @@ from wmt.services import inputs, overview
 from wmt.services.audit import AuditListing, audit_events
 from wmt.services.history import history
 from wmt.services.overview import PractitionerOverview
+from wmt.services.places import teams_in_unit
 from wmt.services.points import thresholds_on
 from wmt.services.signals import quality, signal_counts, signals
-from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
-from wmt.store.units import teams_within
 from wmt.web.chart import Reading, capacity_chart
 from wmt.web.common import (
     TEMPLATES,
     allowed,
-    child_visible,
     download,
     level_label,
     page,
@@ -77,9 +75,8 @@ def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview)
     teams, and the teams whose inputs this person may change. Earlier snapshots show only
     the reductions that counted on their date."""
     store = store_of(request)
-    with store.reading() as connection:
-        if require_snapshot(connection, None).as_of != page.as_of:
-            return {"inputs": {}, "editable": set()}
+    if not page.on_newest_snapshot:
+        return {"inputs": {}, "editable": set()}
     teams = [workload["team_code"] for workload in page.workloads]
     return {
         "inputs": {team: inputs.owner_inputs(store, page.staff_code, team) for team in teams},
@@ -214,18 +211,18 @@ def date_range(params: Mapping[str, str]) -> tuple[DateField, DateField]:
 
 
 def _table(
-    store: Store, level: str, code: str, view: str, as_of: date | None
+    store: Store, viewer: Viewer, level: str, code: str, view: str, as_of: date | None
 ) -> tuple[str, date | None, tuple[str, ...], list[dict[str, Any]]]:
     """A table page's title, date, columns and rows."""
     if view == "caseload":
-        matrix = overview.caseload_matrix(store, level, code, as_of)
+        matrix = overview.caseload_matrix(store, viewer, level, code, as_of)
         return (
             f"Caseload by tier: {level_label(level)} {code}",
             matrix.as_of,
             matrix.columns,
             matrix.rows,
         )
-    listing = (signals if view == "signals" else quality)(store, level, code, as_of)
+    listing = (signals if view == "signals" else quality)(store, viewer, level, code, as_of)
     title = f"{VIEW_TITLES[view]}: {level_label(level)} {code}"
     return title, listing.as_of, listing.columns, listing.rows
 
@@ -234,7 +231,7 @@ def _table(
 def practitioner(request: Request, staff_code: str) -> Response:
     staff_code, as_of = checked_address(request, PRACTITIONER, staff_code)
     viewer, _ = allowed(request, PRACTITIONER, staff_code)
-    found = overview.practitioner_overview(store_of(request), staff_code, as_of)
+    found = overview.practitioner_overview(store_of(request), viewer, staff_code, as_of)
     return page(
         request,
         "practitioner.html",
@@ -247,11 +244,10 @@ def practitioner(request: Request, staff_code: str) -> Response:
 def unit(request: Request, level: str, code: str) -> Response:
     check_level(level, LEVELS)
     code, as_of = checked_address(request, level, code)
-    viewer, place = allowed(request, level, code)
+    viewer, _ = allowed(request, level, code)
     store = store_of(request)
-    found = overview.unit_overview(store, level, code, as_of)
+    found = overview.unit_overview(store, viewer, level, code, as_of)
     rows, key, order = _sorted(found.children, request, "capacity_percent")
-    rows = [row for row in rows if child_visible(viewer, place, found.child_level, row)]
     name = f"{level}-{code}-{found.child_level}s-{found.as_of}"
     file = download(request, name, found.child_columns, rows)
     if file is not None:
@@ -265,7 +261,7 @@ def unit(request: Request, level: str, code: str) -> Response:
             "sort": key,
             "order": order,
             "views": views(level),
-            "signals": signal_counts(store, level, code, found.as_of),
+            "signals": signal_counts(store, viewer, level, code, found.as_of),
             "signal_subjects": SIGNAL_SUBJECTS,
         },
         found.as_of,
@@ -289,7 +285,7 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     if level not in ALL_LEVELS:
         raise NotFound(f"There is no page {level}/{code}/history.")
     code, _ = checked_address(request, level, code)
-    allowed(request, level, code)
+    viewer, _ = allowed(request, level, code)
     start, end = date_range(request.query_params)
     errors = [field for field in (start, end) if field.error]
     title = f"Capacity over time: {level_label(level)} {code}"
@@ -308,7 +304,7 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     if errors:
         return page(request, "history.html", context, None, status_code=400)
     try:
-        found = history(store_of(request), level, code, start.value, end.value)
+        found = history(store_of(request), viewer, level, code, start.value, end.value)
     except WmtError:
         context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
         return page(request, "history.html", context, None)
@@ -335,10 +331,7 @@ def audit_listing(request: Request, level: str, code: str) -> AuditListing:
         return audit_events(store, staff_code=code)
     if level == Level.NATIONAL and code == NATIONAL_CODE:
         return audit_events(store, practitioners_only=True)
-    with store.reading() as connection:
-        record = require_snapshot(connection, None)
-        teams = teams_within(connection, record.id, code, level)
-    return audit_events(store, teams=teams)
+    return audit_events(store, teams=teams_in_unit(store, level, code))
 
 
 @router.get("/{level}/{code}/audit", response_class=HTMLResponse)
@@ -368,8 +361,8 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
     if level not in ALL_LEVELS or view not in views(level):
         raise NotFound(f"There is no page {level}/{code}/{view}.")
     code, asked = checked_address(request, level, code)
-    allowed(request, level, code)
-    title, as_of, columns, rows = _table(store_of(request), level, code, view, asked)
+    viewer, _ = allowed(request, level, code)
+    title, as_of, columns, rows = _table(store_of(request), viewer, level, code, view, asked)
     params = request.query_params
     only = params.get("signal") or None if view == "signals" else None
     if only is not None:
