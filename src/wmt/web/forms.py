@@ -134,6 +134,14 @@ def read_reduction(typed: dict[str, str], problems: Problems) -> ReductionEntry 
     return ReductionEntry(typed.get("reason", ""), hours, start.value, end.value, notes)
 
 
+def read_contracted_hours(typed: Mapping[str, str]) -> Decimal | str:
+    """The contracted hours typed into the hours form, or what is wrong with them."""
+    try:
+        return entries.hours(typed.get("contracted_hours", "").strip(), "contracted hours")
+    except entries.EntryRefused as refused:
+        return str(refused)
+
+
 class FormUnreadable(WmtError):
     """The body of a form post could not be read as a form."""
 
