@@ -36,7 +36,7 @@ from wmt.web.api_models import (
 )
 from wmt.web.common import OutsideScope, allowed
 from wmt.web.consistency import store_of
-from wmt.web.inputs import refused_outside_scope
+from wmt.web.forms import refused_outside_scope
 from wmt.web.pages import audit_listing
 
 router = api_router()

@@ -7,8 +7,6 @@ expiry. A save that would overwrite someone else's change is refused and the typ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -22,13 +20,12 @@ from wmt.services import inputs
 from wmt.services.inputs import (
     EditConflict,
     InvalidInput,
-    NotPermitted,
     OwnerInputs,
     ReductionEntry,
     Saved,
 )
 from wmt.services.saving import require_may_edit
-from wmt.web.common import TEMPLATES, OutsideScope, check_csrf, csrf_token, viewer_of
+from wmt.web.common import TEMPLATES, check_csrf, csrf_token, viewer_of
 from wmt.web.consistency import store_of
 from wmt.web.forms import (
     END,
@@ -44,19 +41,10 @@ from wmt.web.forms import (
     read_form,
     read_reduction,
     read_version,
+    refused_outside_scope,
 )
 
 router = APIRouter()
-
-
-@contextmanager
-def refused_outside_scope() -> Iterator[None]:
-    """A change the services refuse this person is answered as anything else outside their
-    scope is (403), by the page or the API."""
-    try:
-        yield
-    except NotPermitted as refused:
-        raise OutsideScope(str(refused)) from None
 
 
 def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer, OwnerInputs]:
