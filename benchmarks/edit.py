@@ -30,6 +30,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from wmt.demo.generate import write_demo_snapshot
+    from wmt.domain.access import Role, Viewer
     from wmt.services import inputs
     from wmt.services.importing import import_case_folder
     from wmt.store import schema
@@ -47,11 +48,14 @@ def main() -> None:
             ).one()
         entry = inputs.ReductionEntry("Court duty", Decimal("1.50"), AS_OF, None)
         seconds = []
-        reduction = inputs.add_reduction(store, "bench", staff_code, team_code, entry)
+        manager = Viewer("bench", Role.TEAM_MANAGER, team_code)
+        added = inputs.add_reduction(store, manager, staff_code, team_code, entry).reduction
+        assert added is not None and added.id is not None
+        reduction = added.id
         for run in range(options.runs):
             changed = inputs.ReductionEntry("Court duty", Decimal(2 + run), AS_OF, None)
             start = time.perf_counter()
-            inputs.change_reduction(store, "bench", reduction, run + 1, changed)
+            inputs.change_reduction(store, manager, reduction, run + 1, changed)
             seconds.append(time.perf_counter() - start)
     kind = "PostgreSQL" if options.database_url else "SQLite"
     median, low, high = statistics.median(seconds), min(seconds), max(seconds)

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from tests.case_folders import write_folder
 from tests.conftest import database_content
+from tests.managers import team_manager
 from tests.postgres_server import create_database
 from wmt.cli.main import app
 from wmt.services import inputs
@@ -43,7 +44,7 @@ def _in_use(store: Store, tmp_path: Path) -> None:
     """Two snapshots and a manager's edit: what a store holds after a few weeks."""
     for day in ("2026-11-13", "2026-11-20"):
         import_case_folder(store, write_folder(tmp_path / day, {"snapshot.txt": f"{day}\n"}))
-    inputs.set_contracted_hours(store, "manager", "S2", "T1", Decimal("22.5"), 0)
+    inputs.set_contracted_hours(store, team_manager("T1"), "S2", "T1", Decimal("22.5"), 0)
 
 
 def _figures(url: str) -> list[object]:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.case_folders import write_folder
+from tests.managers import team_manager
 from wmt.services import inputs
 from wmt.services.importing import import_case_folder
 from wmt.services.inputs import EditConflict, InvalidInput, ReductionEntry
@@ -69,17 +70,19 @@ def _edit(store: Store, edit: tuple[Any, ...]) -> None:
     kept = _kept(store)
     if kind == "add":
         (staff_code, team_code), entry = rest
-        inputs.add_reduction(store, "manager", staff_code, team_code, entry)
+        inputs.add_reduction(store, team_manager(team_code), staff_code, team_code, entry)
     elif kind == "hours":
         (staff_code, team_code), contracted = rest
         version = inputs.owner_inputs(store, staff_code, team_code).hours_version
-        inputs.set_contracted_hours(store, "manager", staff_code, team_code, contracted, version)
+        inputs.set_contracted_hours(
+            store, team_manager(team_code), staff_code, team_code, contracted, version
+        )
     elif kept and kind == "change":
         row = kept[rest[0] % len(kept)]
-        inputs.change_reduction(store, "manager", row.id, row.version, rest[1])
+        inputs.change_reduction(store, team_manager(row.team_code), row.id, row.version, rest[1])
     elif kept and kind == "delete":
         row = kept[rest[0] % len(kept)]
-        inputs.delete_reduction(store, "manager", row.id, row.version)
+        inputs.delete_reduction(store, team_manager(row.team_code), row.id, row.version)
 
 
 def _stored(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -21,10 +21,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from tests import html
+from tests.managers import add_kept_reduction
 from tests.web.sessions import PASSWORD, form_token, read_page, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
-from wmt.services.inputs import ReductionEntry, add_reduction
+from wmt.services.inputs import ReductionEntry
 from wmt.store.transactions import Store
 from wmt.web.common import PAGE_NOT_FOUND
 
@@ -453,7 +454,9 @@ def _input_requests(reductions: dict[str, int]) -> Iterator[tuple[str, str, Rout
 def reductions(app: FastAPI, store: Store) -> dict[str, int]:
     """A reduction kept in wmt for a practitioner in each team."""
     entry = ReductionEntry("Other", Decimal("1.00"), date(2026, 11, 1), None)
-    return {code: add_reduction(store, "nat", code, TEAMS[code], entry) for code in ("S1", "S3")}
+    return {
+        code: add_kept_reduction(store, code, TEAMS[code], entry, "nat") for code in ("S1", "S3")
+    }
 
 
 @pytest.fixture

@@ -31,10 +31,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.managers import add_kept_reduction
 from tests.web.sessions import COOKIE, PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
-from wmt.services.inputs import ReductionEntry, add_reduction
+from wmt.services.inputs import ReductionEntry
 from wmt.store.transactions import Store
 from wmt.web.api import OPENAPI_URL
 
@@ -74,7 +75,7 @@ def sessions(app: FastAPI, store: Store) -> dict[str, str]:
 def reduction(store: Store) -> int:
     """A reduction kept in wmt for the manager's practitioner, for changes to aim at."""
     entry = ReductionEntry("Court duty", Decimal("7.40"), date(2026, 11, 1), None)
-    return add_reduction(store, "manager", "S1", "T1", entry)
+    return add_kept_reduction(store, "S1", "T1", entry)
 
 
 @pytest.fixture

@@ -47,12 +47,15 @@ def test_add_change_and_delete_a_reduction(manager: TestClient) -> None:
     assert (kept["hours"], kept["version"], kept["changed_by"]) == ("7.40", 1, "manager")
     assert read["may_change"] is True and read["contracted_hours"] == "37.00"
     url = f"/api/practitioner/S1/reductions/{kept['id']}"
+    assert added.json()["id"] == kept["id"]
     changed = manager.put(url, json=REDUCTION | {"hours": "3", "version": 1})
-    assert changed.status_code == 200
+    assert changed.status_code == 200 and changed.json()["id"] == kept["id"]
+    assert Decimal(changed.json()["capacity_percent"]) == _capacity(manager)
     stale = manager.put(url, json=REDUCTION | {"hours": "1", "version": 1})
     assert stale.status_code == 409 and "manager changed this reduction" in stale.json()["detail"]
     assert manager.request("DELETE", url, json={"version": 1}).status_code == 409
-    assert manager.request("DELETE", url, json={"version": 2}).status_code == 200
+    deleted = manager.request("DELETE", url, json={"version": 2})
+    assert deleted.status_code == 200 and deleted.json()["id"] is None
     assert _capacity(manager) == before
     actions = [event["action"] for event in manager.get("/api/team/T1/audit").json()]
     assert actions == ["reduction deleted", "reduction changed", "reduction added"]

@@ -24,10 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.managers import add_kept_reduction
 from tests.web.sessions import PASSWORD, read_page, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
-from wmt.services.inputs import ReductionEntry, add_reduction
+from wmt.services.inputs import ReductionEntry
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -119,7 +120,7 @@ def _form(
 @pytest.fixture
 def reduction(store: Store) -> int:
     entry = ReductionEntry("Court duty", Decimal("7.40"), date(2026, 11, 1), None)
-    return add_reduction(store, "nat", "S1", "T1", entry)
+    return add_kept_reduction(store, "S1", "T1", entry, "nat")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tests.web.sessions import PASSWORD, Page, form_token, read_page, signed_in_
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.store.transactions import Store
+from wmt.web.inputs import CHANGE_UNKNOWN, DELETE_UNKNOWN, HOURS_UNKNOWN
 
 ADD = "/practitioner/S1/reductions/new"
 
@@ -223,17 +224,18 @@ def test_a_form_with_no_real_version_saves_nothing_and_keeps_the_typing(
     response = manager.post(change, data=form | {"hours": "3", "version": version})
     page = read_page(response)
     assert response.status_code == 400
-    assert "did not say which version of the reduction" in page.main
+    assert page.errors == [CHANGE_UNKNOWN]
     assert page.inputs["hours"] == "3" and page.inputs["version"] == "1"
     delete = change.replace("/change", "/delete")
     confirm = read_page(manager.get(delete)).inputs
     refused = manager.post(delete, data=confirm | {"version": version})
-    assert refused.status_code == 400 and "it was not deleted" in read_page(refused).main
+    assert refused.status_code == 400 and read_page(refused).errors == [DELETE_UNKNOWN]
     hours = read_page(manager.get("/practitioner/S2/hours?team=T1")).inputs
     kept = manager.post(
         "/practitioner/S2/hours", data=hours | {"version": version, "contracted_hours": "20"}
     )
     assert kept.status_code == 400 and read_page(kept).inputs["contracted_hours"] == "20"
+    assert read_page(kept).errors == [HOURS_UNKNOWN]
     audit = read_page(manager.get("/team/T1/audit")).main.lower()
     assert audit.count("reduction added") == 1
     assert "reduction changed" not in audit and "hours changed" not in audit

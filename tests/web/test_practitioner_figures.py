@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
+from tests.managers import team_manager
 from tests.web.sessions import read_page
 from wmt.services import inputs
 from wmt.services.inputs import ReductionEntry
@@ -19,7 +20,7 @@ ON_LEAVE = ReductionEntry("Court duty", Decimal(30), date(2026, 11, 1), None)
 def test_an_overloaded_practitioner_reads_the_engines_figures(
     client: TestClient, store: Store
 ) -> None:
-    inputs.add_reduction(store, "manager", "S1", "T1", ON_LEAVE)
+    inputs.add_reduction(store, team_manager("T1"), "S1", "T1", ON_LEAVE)
     team = client.get("/api/practitioner/S1/overview").json()["teams"][0]
     time = team["time"]
     assert Decimal(time["hours_available"]) == Decimal(time["contracted_hours"]) - Decimal(

@@ -1,20 +1,19 @@
 """Managing a practitioner's inputs: contracted hours and reductions, kept in wmt.
 
-Each change is one transaction: check the input, make the change only if nobody else has
-changed the record since the manager opened it, write the audit event, lay the managed inputs
-over the newest snapshot and recalculate it with the one engine.
+Each change here says whose inputs it touches and how it is checked and written; saving it —
+the permission check, the version check, the audit event and the recalculation, in one
+transaction — is the one routine in services/saving.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
-from wmt.domain import entries
-from wmt.domain.clock import spoken_moment, utc_now
+from wmt.domain.access import Viewer
+from wmt.domain.clock import spoken_moment
 from wmt.domain.hours_rules import (
     MAX_CONTRACTED_HOURS,
     ReductionEntry,
@@ -22,231 +21,176 @@ from wmt.domain.hours_rules import (
     entry_problems,
     hours_out_of_range,
 )
-from wmt.domain.reductions import InForce
-from wmt.engine.managed import with_managed_inputs
-from wmt.errors import WmtError
-from wmt.services.audit import record_change
-from wmt.services.importing import recalculate_owner
+from wmt.errors import NotFound
 from wmt.services.owner_inputs import (
     OwnerInputs,
     ReductionView,
-    capacity_now,
     find_reduction,
     in_force,
-    managed_reduction,
-    newest,
     owner_inputs,
     read_owner_inputs,
     reasons,
     suggested_entry,
 )
-from wmt.services.reasons import ReasonRecord, find_reason, list_reasons
-from wmt.store import schema, snapshots
-from wmt.store.managed import managed_frames
+from wmt.services.reasons import find_reason, list_reasons
+from wmt.services.saving import (
+    EditConflict,
+    InvalidInput,
+    NotPermitted,
+    Saved,
+    Written,
+    require_may_edit,
+    save,
+)
+from wmt.store import managed_inputs
+from wmt.store.managed_inputs import ManagedReduction
 from wmt.store.transactions import Store
 
 __all__ = [  # what a manager sees is read in owner_inputs, and offered here with the changes
     "MAX_CONTRACTED_HOURS",
     "EditConflict",
     "InvalidInput",
+    "NotPermitted",
     "OwnerInputs",
     "ReductionEntry",
     "ReductionView",
+    "Saved",
     "add_reduction",
-    "capacity_now",
     "change_reduction",
-    "check_entry",
     "delete_reduction",
     "find_reduction",
+    "inputs_to_change",
     "owner_inputs",
-    "parse_hours",
     "reasons",
+    "reduction_to_change",
     "set_contracted_hours",
     "suggested_entry",
 ]
 
 
-class InvalidInput(WmtError):
-    """What was entered breaks a rule; `errors` maps each form field to its message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__(". ".join(errors.values()) + ".")
-
-
-class EditConflict(WmtError):
-    """Someone else changed the record after it was opened: nothing was saved."""
+def inputs_to_change(store: Store, viewer: Viewer, staff_code: str, team_code: str) -> OwnerInputs:
+    """The owner's inputs, for the manager of their team to change; NotPermitted for anyone
+    else (checked first, so nobody learns who is in a team they may not change)."""
+    require_may_edit(viewer, team_code)
+    return owner_inputs(store, staff_code, team_code)
 
 
-def parse_hours(text: str, field_name: str, label: str) -> Decimal:
-    """Hours typed by a person (see entries.hours); InvalidInput naming the field if not."""
-    try:
-        return entries.hours(text, label)
-    except entries.EntryRefused as refused:
-        raise InvalidInput({field_name: str(refused)}) from None
+def reduction_to_change(store: Store, viewer: Viewer, reduction_id: int) -> ReductionView:
+    """A reduction kept in wmt, for the manager of its team to change; NotFound if there is
+    no such reduction, NotPermitted for anyone else."""
+    found = find_reduction(store, reduction_id)
+    if found is None:
+        raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
+    require_may_edit(viewer, found.team_code or "")
+    return found
 
 
-def check_entry(
-    entry: ReductionEntry,
-    reason: ReasonRecord | None,
-    contracted_hours: Decimal,
-    others: list[InForce] | None = None,
-) -> dict[str, str]:
-    """Every rule the entry breaks, by form field (see hours_rules.entry_problems)."""
-    return entry_problems(entry, reason, contracted_hours, others or [])
-
-
-def _record_of(row: Any) -> dict[str, Any]:
-    return {
-        "reason": row.reason,
-        "hours": row.hours,
-        "start_date": row.start_date,
-        "end_date": row.end_date,
-        "notes": row.notes,
-    }
-
-
-def _apply(connection: Connection, staff_code: str, team_code: str) -> None:
-    """Lay the owner's managed inputs, as they are now, over the newest snapshot's import by
-    the engine's one rule (the rule every import uses), store them and recalculate."""
-    record = newest(connection)
-    owner = (staff_code, team_code)
-    imported = snapshots.load_tables(connection, record.id, owner, as_imported=True)
-    tables = with_managed_inputs(imported, *managed_frames(connection, owner))
-    snapshots.replace_owner_inputs(connection, record.id, owner, tables)
-    recalculate_owner(connection, record, owner, tables)
-
-
-def _validated(
+def _validate(
     connection: Connection,
     entry: ReductionEntry,
     staff_code: str,
     team_code: str,
     *,
     replacing: int | None = None,
-) -> OwnerInputs:
-    """The owner's inputs, if the entry breaks no rule; InvalidInput naming each field if it
-    does. A new reduction needs a reason in use; a changed one may keep a retired reason."""
+) -> None:
+    """InvalidInput naming each field if the entry breaks a rule. A new reduction needs a
+    reason in use; a changed one may keep a retired reason."""
     inputs = read_owner_inputs(connection, staff_code, team_code)
     reason = find_reason(connection, entry.reason)
     if reason is not None and replacing is None and not reason.active:
         reason = None
     others = in_force(inputs, leaving_out=replacing)
-    errors = check_entry(entry, reason, inputs.contracted_hours, others)
+    errors = entry_problems(entry, reason, inputs.contracted_hours, others)
     if errors:
         raise InvalidInput(errors)
-    return inputs
-
-
-def add_reduction(
-    store: Store, username: str, staff_code: str, team_code: str, entry: ReductionEntry
-) -> int:
-    """Add a reduction for the owner. Returns its id."""
-    table = schema.table_of(schema.ManagedReduction)
-    with store.changing_snapshots() as connection:
-        _validated(connection, entry, staff_code, team_code)
-        reduction_id = connection.execute(
-            insert(table).returning(table.c.id),
-            {
-                "staff_code": staff_code,
-                "team_code": team_code,
-                **entry.as_record(),
-                "version": 1,
-                "changed_at": utc_now(),
-                "changed_by": username,
-            },
-        ).scalar_one()
-        record_change(
-            connection,
-            username=username,
-            action="reduction added",
-            subject=f"reduction {reduction_id}",
-            before=None,
-            after=entry.as_record(),
-            staff_code=staff_code,
-            team_code=team_code,
-        )
-        _apply(connection, staff_code, team_code)
-    return int(reduction_id)
 
 
 def _conflict(connection: Connection, reduction_id: int, what: str) -> EditConflict:
-    row = managed_reduction(connection, reduction_id)
-    if row is None:
+    kept = managed_inputs.read_reduction(connection, reduction_id)
+    if kept is None:
         return EditConflict(
             f"This reduction was deleted by someone else after you opened it. "
             f"Your {what} was not saved."
         )
-    when = spoken_moment(row.changed_at)
+    when = spoken_moment(kept.changed_at)
     return EditConflict(
-        f"{row.changed_by} changed this reduction on {when}, after you opened it. "
+        f"{kept.changed_by} changed this reduction on {when}, after you opened it. "
         f"Your {what} was not saved: check the reduction as it is now and make your "
         f"change again."
     )
 
 
-def _opened(connection: Connection, reduction_id: int, version: int, what: str) -> Any:
+def _opened(connection: Connection, reduction_id: int, version: int, what: str) -> ManagedReduction:
     """The reduction, if it is still the version the manager opened; EditConflict if not."""
-    row = managed_reduction(connection, reduction_id)
-    if row is None or row.version != version:
+    kept = managed_inputs.read_reduction(connection, reduction_id)
+    if kept is None or kept.version != version:
         raise _conflict(connection, reduction_id, what)
-    return row
+    return kept
 
 
-def change_reduction(
-    store: Store, username: str, reduction_id: int, version: int, entry: ReductionEntry
-) -> None:
-    """Change a reduction, if it is still the version the manager opened."""
-    table = schema.table_of(schema.ManagedReduction)
-    with store.changing_snapshots() as connection:
-        row = _opened(connection, reduction_id, version, "change")
-        _validated(connection, entry, row.staff_code, row.team_code, replacing=reduction_id)
-        changed = connection.execute(
-            update(table)
-            .where(table.c.id == reduction_id, table.c.version == version)
-            .values(
-                **entry.as_record(),
-                version=version + 1,
-                changed_at=utc_now(),
-                changed_by=username,
-            )
-        ).rowcount
-        if changed != 1:
-            raise _conflict(connection, reduction_id, "change")
-        record_change(
-            connection,
-            username=username,
-            action="reduction changed",
-            subject=f"reduction {reduction_id}",
-            before=_record_of(row),
-            after=entry.as_record(),
-            staff_code=row.staff_code,
-            team_code=row.team_code,
+@dataclass(frozen=True)
+class NewReduction:
+    staff_code: str
+    team_code: str
+    entry: ReductionEntry
+
+    def owner(self, connection: Connection) -> tuple[str, str]:
+        return self.staff_code, self.team_code
+
+    def write(self, connection: Connection, username: str) -> Written:
+        _validate(connection, self.entry, self.staff_code, self.team_code)
+        new_id = managed_inputs.insert_reduction(
+            connection, self.staff_code, self.team_code, self.entry, username
         )
-        _apply(connection, row.staff_code, row.team_code)
-
-
-def delete_reduction(store: Store, username: str, reduction_id: int, version: int) -> None:
-    """Delete a reduction, if it is still the version the manager opened."""
-    table = schema.table_of(schema.ManagedReduction)
-    with store.changing_snapshots() as connection:
-        row = _opened(connection, reduction_id, version, "deletion")
-        deleted = connection.execute(
-            delete(table).where(table.c.id == reduction_id, table.c.version == version)
-        ).rowcount
-        if deleted != 1:
-            raise _conflict(connection, reduction_id, "deletion")
-        record_change(
-            connection,
-            username=username,
-            action="reduction deleted",
-            subject=f"reduction {reduction_id}",
-            before=_record_of(row),
-            after=None,
-            staff_code=row.staff_code,
-            team_code=row.team_code,
+        return Written(
+            "reduction added", f"reduction {new_id}", None, self.entry.as_record(), new_id
         )
-        _apply(connection, row.staff_code, row.team_code)
+
+
+@dataclass(frozen=True)
+class ReductionChange:
+    reduction_id: int
+    version: int
+    entry: ReductionEntry
+
+    def owner(self, connection: Connection) -> tuple[str, str]:
+        kept = _opened(connection, self.reduction_id, self.version, "change")
+        return kept.staff_code, kept.team_code
+
+    def write(self, connection: Connection, username: str) -> Written:
+        kept = _opened(connection, self.reduction_id, self.version, "change")
+        _validate(
+            connection, self.entry, kept.staff_code, kept.team_code, replacing=self.reduction_id
+        )
+        if not managed_inputs.update_reduction(
+            connection, self.reduction_id, self.version, self.entry, username
+        ):
+            raise _conflict(connection, self.reduction_id, "change")
+        return Written(
+            "reduction changed",
+            f"reduction {self.reduction_id}",
+            kept.as_record(),
+            self.entry.as_record(),
+            self.reduction_id,
+        )
+
+
+@dataclass(frozen=True)
+class ReductionDeletion:
+    reduction_id: int
+    version: int
+
+    def owner(self, connection: Connection) -> tuple[str, str]:
+        kept = _opened(connection, self.reduction_id, self.version, "deletion")
+        return kept.staff_code, kept.team_code
+
+    def write(self, connection: Connection, username: str) -> Written:
+        kept = _opened(connection, self.reduction_id, self.version, "deletion")
+        if not managed_inputs.delete_reduction(connection, self.reduction_id, self.version):
+            raise _conflict(connection, self.reduction_id, "deletion")
+        return Written(
+            "reduction deleted", f"reduction {self.reduction_id}", kept.as_record(), None
+        )
 
 
 def _maxima(connection: Connection, inputs: OwnerInputs) -> dict[str, int]:
@@ -259,72 +203,85 @@ def _maxima(connection: Connection, inputs: OwnerInputs) -> dict[str, int]:
     }
 
 
+def _stale_hours(inputs: OwnerInputs, version: int) -> EditConflict:
+    if inputs.hours_changed_by is None:
+        return EditConflict(
+            "These contracted hours have never been set in wmt, so they cannot have the "
+            "version sent. Your change was not saved: reload the page and make it again."
+        )
+    when = "after you opened them" if version else "after you opened the page"
+    return EditConflict(
+        f"{inputs.hours_changed_by} changed these contracted hours {when}: they are now "
+        f"{inputs.managed_contracted_hours}. Your change was not saved."
+    )
+
+
+@dataclass(frozen=True)
+class HoursSetting:
+    staff_code: str
+    team_code: str
+    hours: Decimal
+    version: int
+
+    def owner(self, connection: Connection) -> tuple[str, str]:
+        return self.staff_code, self.team_code
+
+    def write(self, connection: Connection, username: str) -> Written:
+        problem = hours_out_of_range(self.hours)
+        if problem is not None:
+            raise InvalidInput({"contracted_hours": problem})
+        inputs = read_owner_inputs(connection, self.staff_code, self.team_code)
+        if inputs.hours_version != self.version:
+            raise _stale_hours(inputs, self.version)
+        problem = contracted_hours_problem(
+            self.hours, in_force(inputs), _maxima(connection, inputs), inputs.as_of
+        )
+        if problem is not None:
+            raise InvalidInput({"contracted_hours": problem})
+        if not managed_inputs.write_hours(
+            connection, self.staff_code, self.team_code, self.hours, self.version, username
+        ):
+            raise EditConflict(
+                "Someone else set these contracted hours after you opened the page. "
+                "Your change was not saved."
+                if self.version == 0
+                else "Someone else changed these contracted hours: not saved."
+            )
+        return Written(
+            "contracted hours changed",
+            f"contracted hours of {self.staff_code} in {self.team_code}",
+            {"contracted_hours": inputs.contracted_hours},
+            {"contracted_hours": self.hours},
+        )
+
+
+def add_reduction(
+    store: Store, viewer: Viewer, staff_code: str, team_code: str, entry: ReductionEntry
+) -> Saved:
+    """Add a reduction for the owner, if the viewer manages their team."""
+    return save(store, viewer, NewReduction(staff_code, team_code, entry))
+
+
+def change_reduction(
+    store: Store, viewer: Viewer, reduction_id: int, version: int, entry: ReductionEntry
+) -> Saved:
+    """Change a reduction, if it is still the version the manager opened."""
+    return save(store, viewer, ReductionChange(reduction_id, version, entry))
+
+
+def delete_reduction(store: Store, viewer: Viewer, reduction_id: int, version: int) -> Saved:
+    """Delete a reduction, if it is still the version the manager opened."""
+    return save(store, viewer, ReductionDeletion(reduction_id, version))
+
+
 def set_contracted_hours(
     store: Store,
-    username: str,
+    viewer: Viewer,
     staff_code: str,
     team_code: str,
     hours: Decimal,
     version: int,
-) -> None:
+) -> Saved:
     """Set the owner's contracted hours, if nobody has set them since the manager looked and
     no reduction in force from the newest snapshot's date on would then exceed them."""
-    problem = hours_out_of_range(hours)
-    if problem is not None:
-        raise InvalidInput({"contracted_hours": problem})
-    table = schema.table_of(schema.ManagedHours)
-    with store.changing_snapshots() as connection:
-        inputs = read_owner_inputs(connection, staff_code, team_code)
-        if inputs.hours_version != version and inputs.hours_changed_by is None:
-            raise EditConflict(
-                "These contracted hours have never been set in wmt, so they cannot have the "
-                "version sent. Your change was not saved: reload the page and make it again."
-            )
-        if inputs.hours_version != version:
-            when = "after you opened them" if version else "after you opened the page"
-            raise EditConflict(
-                f"{inputs.hours_changed_by} changed these contracted hours {when}: they are now "
-                f"{inputs.managed_contracted_hours}. Your change was not saved."
-            )
-        problem = contracted_hours_problem(
-            hours, in_force(inputs), _maxima(connection, inputs), inputs.as_of
-        )
-        if problem is not None:
-            raise InvalidInput({"contracted_hours": problem})
-        values = {"contracted_hours": hours, "changed_at": utc_now(), "changed_by": username}
-        if version == 0:
-            try:
-                with connection.begin_nested():
-                    connection.execute(
-                        insert(table).values(
-                            staff_code=staff_code, team_code=team_code, version=1, **values
-                        )
-                    )
-            except IntegrityError:
-                raise EditConflict(
-                    "Someone else set these contracted hours after you opened the page. "
-                    "Your change was not saved."
-                ) from None
-        else:
-            changed = connection.execute(
-                update(table)
-                .where(
-                    table.c.staff_code == staff_code,
-                    table.c.team_code == team_code,
-                    table.c.version == version,
-                )
-                .values(version=version + 1, **values)
-            ).rowcount
-            if changed != 1:
-                raise EditConflict("Someone else changed these contracted hours: not saved.")
-        record_change(
-            connection,
-            username=username,
-            action="contracted hours changed",
-            subject=f"contracted hours of {staff_code} in {team_code}",
-            before={"contracted_hours": inputs.contracted_hours},
-            after={"contracted_hours": hours},
-            staff_code=staff_code,
-            team_code=team_code,
-        )
-        _apply(connection, staff_code, team_code)
+    return save(store, viewer, HoursSetting(staff_code, team_code, hours, version))

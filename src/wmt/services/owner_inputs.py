@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection, select
 
-from wmt.domain import entries
 from wmt.domain.reductions import (
     InForce,
     ReductionStatus,
@@ -21,6 +19,12 @@ from wmt.domain.reductions import (
 from wmt.errors import NotFound
 from wmt.services.reasons import ReasonRecord, list_reasons
 from wmt.store import schema
+from wmt.store.managed_inputs import (
+    ManagedReduction,
+    owner_reductions,
+    read_hours,
+    read_reduction,
+)
 from wmt.store.snapshots import SnapshotRecord, require_snapshot
 from wmt.store.transactions import Store
 
@@ -44,22 +48,22 @@ class ReductionView:
     team_code: str | None = None
 
 
-def _managed_view(row: Any, on: date) -> ReductionView:
+def managed_view(kept: ManagedReduction, on: date) -> ReductionView:
     """A reduction kept in wmt, with its status on the date."""
     return ReductionView(
-        row.id,
-        True,
-        row.reason,
-        row.hours,
-        row.start_date,
-        row.end_date,
-        row.notes,
-        reduction_status(row.start_date, row.end_date, on),
-        row.version,
-        row.changed_by,
-        row.changed_at,
-        row.staff_code,
-        row.team_code,
+        id=kept.id,
+        managed=True,
+        reason=kept.reason,
+        hours=kept.hours,
+        start_date=kept.start_date,
+        end_date=kept.end_date,
+        notes=kept.notes,
+        status=reduction_status(kept.start_date, kept.end_date, on),
+        version=kept.version,
+        changed_by=kept.changed_by,
+        changed_at=kept.changed_at,
+        staff_code=kept.staff_code,
+        team_code=kept.team_code,
     )
 
 
@@ -99,7 +103,6 @@ def read_owner_inputs(connection: Connection, staff_code: str, team_code: str) -
     record = newest(connection)
     staff = schema.table_of(schema.SnapshotStaff)
     owners = schema.table_of(schema.OwnerWorkload)
-    hours = schema.table_of(schema.ManagedHours)
     row = connection.execute(
         select(
             staff.c.grade,
@@ -125,9 +128,7 @@ def read_owner_inputs(connection: Connection, staff_code: str, team_code: str) -
             f"There is no practitioner {staff_code!r} in team {team_code!r} "
             f"in the newest snapshot ({record.as_of})."
         )
-    managed = connection.execute(
-        select(hours).where(hours.c.staff_code == staff_code, hours.c.team_code == team_code)
-    ).first()
+    managed = read_hours(connection, staff_code, team_code)
     return OwnerInputs(
         as_of=record.as_of,
         staff_code=staff_code,
@@ -148,7 +149,6 @@ def _reductions(
     connection: Connection, record: SnapshotRecord, staff_code: str, team_code: str
 ) -> list[ReductionView]:
     stored = schema.table_of(schema.SnapshotReduction)
-    managed = schema.table_of(schema.ManagedReduction)
     imported = connection.execute(
         select(stored).where(
             stored.c.snapshot_id == record.id,
@@ -157,23 +157,20 @@ def _reductions(
             stored.c.managed_reduction_id.is_(None),
         )
     ).all()
-    kept = connection.execute(
-        select(managed).where(managed.c.staff_code == staff_code, managed.c.team_code == team_code)
-    ).all()
     on = record.as_of
     views = [
         ReductionView(
-            None,
-            False,
-            row.reason,
-            row.hours,
-            row.start_date,
-            row.end_date,
-            row.notes,
-            reduction_status(row.start_date, row.end_date, on, deleted=row.deleted),
+            id=None,
+            managed=False,
+            reason=row.reason,
+            hours=row.hours,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            notes=row.notes,
+            status=reduction_status(row.start_date, row.end_date, on, deleted=row.deleted),
         )
         for row in imported
-    ] + [_managed_view(row, on) for row in kept]
+    ] + [managed_view(kept, on) for kept in owner_reductions(connection, staff_code, team_code)]
     order = list(ReductionStatus)
     return sorted(views, key=lambda r: (order.index(r.status), r.start_date, r.reason))
 
@@ -184,16 +181,24 @@ def reasons(store: Store) -> list[ReasonRecord]:
         return list_reasons(connection)
 
 
-def suggested_entry(reason: ReasonRecord, contracted_hours: Decimal, start: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SuggestedEntry:
     """What the form starts with for a reason: hours from its allowance, end from its expiry."""
-    return {
-        "hours": None
+
+    hours: Decimal | None
+    end_date: date | None
+
+
+def suggested_entry(reason: ReasonRecord, contracted_hours: Decimal, start: date) -> SuggestedEntry:
+    """What the form starts with for a reason: hours from its allowance, end from its expiry."""
+    return SuggestedEntry(
+        hours=None
         if reason.allowance_percent is None
         else allowance_hours(contracted_hours, reason.allowance_percent),
-        "end_date": None
+        end_date=None
         if reason.months_to_expiry is None
         else months_after(start, reason.months_to_expiry),
-    }
+    )
 
 
 def in_force(inputs: OwnerInputs, *, leaving_out: int | None = None) -> list[InForce]:
@@ -206,30 +211,12 @@ def in_force(inputs: OwnerInputs, *, leaving_out: int | None = None) -> list[InF
     ]
 
 
-def managed_reduction(connection: Connection, reduction_id: int) -> Any:
-    if not 1 <= reduction_id <= entries.LARGEST_WHOLE_NUMBER:
-        return None  # no such id can be stored; asking would overflow the column
-    table = schema.table_of(schema.ManagedReduction)
-    return connection.execute(select(table).where(table.c.id == reduction_id)).first()
-
-
 def find_reduction(store: Store, reduction_id: int) -> ReductionView | None:
     """A reduction kept in wmt, with whose it is and its status in the newest snapshot."""
     with store.reading() as connection:
-        row = managed_reduction(connection, reduction_id)
-        return None if row is None else _managed_view(row, newest(connection).as_of)
+        return read_reduction_view(connection, reduction_id)
 
 
-def capacity_now(store: Store, staff_code: str, team_code: str) -> Decimal | None:
-    """The owner's capacity % in the newest snapshot, as a change has just left it."""
-    owners = schema.table_of(schema.OwnerWorkload)
-    with store.reading() as connection:
-        record = newest(connection)
-        found = connection.execute(
-            select(owners.c.capacity_percent).where(
-                owners.c.snapshot_id == record.id,
-                owners.c.staff_code == staff_code,
-                owners.c.team_code == team_code,
-            )
-        ).scalar()
-    return None if found is None else Decimal(found)
+def read_reduction_view(connection: Connection, reduction_id: int) -> ReductionView | None:
+    kept = read_reduction(connection, reduction_id)
+    return None if kept is None else managed_view(kept, newest(connection).as_of)

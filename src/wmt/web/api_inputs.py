@@ -21,6 +21,7 @@ from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services import inputs
 from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
+from wmt.services.saving import Saved as SavedChange
 from wmt.web.api import AnyLevel, Code, StaffCode, api_router, signed_in
 from wmt.web.api_models import (
     Exact,
@@ -33,8 +34,9 @@ from wmt.web.api_models import (
     number_entry,
     text_entry,
 )
-from wmt.web.common import OutsideScope, allowed, check_may_edit_inputs
+from wmt.web.common import OutsideScope, allowed
 from wmt.web.consistency import store_of
+from wmt.web.forms import refused_outside_scope
 from wmt.web.pages import audit_listing
 
 router = api_router()
@@ -121,7 +123,9 @@ class HoursIn(BaseModel):
 
 class Saved(BaseModel):
     capacity_percent: Exact | None = Field(description="The practitioner's capacity % now")
-    id: int | None = Field(default=None, description="The new reduction's id, when one is added")
+    id: int | None = Field(
+        default=None, description="The reduction's id, when one is added or changed"
+    )
 
 
 class ReasonOut(BaseModel):
@@ -172,27 +176,27 @@ def _inputs_out(owner: OwnerInputs, viewer: Viewer) -> InputsOut:
     )
 
 
-def _manager(request: Request, team_code: str) -> Viewer:
-    viewer = signed_in(request, None)
-    check_may_edit_inputs(viewer, team_code)
-    return viewer
-
-
-def _owner_of(request: Request, reduction_id: int) -> tuple[str, str]:
-    found = inputs.find_reduction(store_of(request), reduction_id)
-    if found is None or found.staff_code is None or found.team_code is None:
+def _owner_of(request: Request, viewer: Viewer, reduction_id: int) -> tuple[str, str]:
+    """Whose the reduction is; NotFound if there is none, refused unless the viewer manages
+    their team."""
+    with refused_outside_scope():
+        found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
+    if found.staff_code is None or found.team_code is None:
         raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
     return found.staff_code, found.team_code
+
+
+def _saved_out(saved: SavedChange) -> Saved:
+    return Saved(
+        capacity_percent=saved.figures.capacity_percent,
+        id=None if saved.reduction is None else saved.reduction.id,
+    )
 
 
 def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
     if isinstance(error, EditConflict):
         return JSONResponse({"detail": str(error)}, status_code=409)
     return JSONResponse({"detail": str(error), "errors": error.errors}, status_code=422)
-
-
-def _capacity(request: Request, staff_code: str, team_code: str) -> Decimal | None:
-    return inputs.capacity_now(store_of(request), staff_code, team_code)
 
 
 def _entry(body: ReductionIn) -> ReductionEntry:
@@ -228,14 +232,15 @@ def read_inputs(request: Request, staff_code: StaffCode, team: Team) -> InputsOu
     responses=CHANGE_RESPONSES,
 )
 def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) -> Any:
-    viewer = _manager(request, body.team_code)
+    viewer = signed_in(request, None)
     try:
-        new_id = inputs.add_reduction(
-            store_of(request), viewer.username, staff_code, body.team_code, _entry(body)
-        )
+        with refused_outside_scope():
+            saved = inputs.add_reduction(
+                store_of(request), viewer, staff_code, body.team_code, _entry(body)
+            )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
-    return Saved(capacity_percent=_capacity(request, staff_code, body.team_code), id=new_id)
+    return _saved_out(saved)
 
 
 @router.put(
@@ -247,17 +252,17 @@ def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) ->
 def change_reduction(
     request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: ReductionChange
 ) -> Any:
-    owner = _owner_of(request, reduction_id)
-    viewer = _manager(request, owner[1])
-    if owner != (staff_code, body.team_code):
+    viewer = signed_in(request, None)
+    if _owner_of(request, viewer, reduction_id) != (staff_code, body.team_code):
         raise OutsideScope("That reduction belongs to someone else.")
     try:
-        inputs.change_reduction(
-            store_of(request), viewer.username, reduction_id, body.version, _entry(body)
-        )
+        with refused_outside_scope():
+            saved = inputs.change_reduction(
+                store_of(request), viewer, reduction_id, body.version, _entry(body)
+            )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
-    return Saved(capacity_percent=_capacity(request, *owner))
+    return _saved_out(saved)
 
 
 @router.delete(
@@ -269,15 +274,15 @@ def change_reduction(
 def delete_reduction(
     request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: VersionIn
 ) -> Any:
-    owner = _owner_of(request, reduction_id)
-    viewer = _manager(request, owner[1])
-    if owner[0] != staff_code:
+    viewer = signed_in(request, None)
+    if _owner_of(request, viewer, reduction_id)[0] != staff_code:
         raise OutsideScope("That reduction belongs to someone else.")
     try:
-        inputs.delete_reduction(store_of(request), viewer.username, reduction_id, body.version)
+        with refused_outside_scope():
+            saved = inputs.delete_reduction(store_of(request), viewer, reduction_id, body.version)
     except EditConflict as error:
         return _refused(error)
-    return Saved(capacity_percent=_capacity(request, *owner))
+    return _saved_out(saved)
 
 
 @router.put(
@@ -287,19 +292,20 @@ def delete_reduction(
     responses=CHANGE_RESPONSES,
 )
 def set_hours(request: Request, staff_code: StaffCode, body: HoursIn) -> Any:
-    viewer = _manager(request, body.team_code)
+    viewer = signed_in(request, None)
     try:
-        inputs.set_contracted_hours(
-            store_of(request),
-            viewer.username,
-            staff_code,
-            body.team_code,
-            body.contracted_hours,
-            body.version,
-        )
+        with refused_outside_scope():
+            saved = inputs.set_contracted_hours(
+                store_of(request),
+                viewer,
+                staff_code,
+                body.team_code,
+                body.contracted_hours,
+                body.version,
+            )
     except (InvalidInput, EditConflict) as error:
         return _refused(error)
-    return Saved(capacity_percent=_capacity(request, staff_code, body.team_code))
+    return _saved_out(saved)
 
 
 @router.get(

@@ -4,7 +4,8 @@ the rules of entry (wmt.domain.entries), GOV.UK date inputs and problem lists.""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,8 @@ from fastapi import HTTPException, Request
 from wmt.domain import entries
 from wmt.domain.hours_rules import ReductionEntry
 from wmt.errors import NotFound, WmtError
+from wmt.services.saving import NotPermitted
+from wmt.web.common import OutsideScope
 
 
 @dataclass
@@ -134,6 +137,14 @@ def read_reduction(typed: dict[str, str], problems: Problems) -> ReductionEntry 
     return ReductionEntry(typed.get("reason", ""), hours, start.value, end.value, notes)
 
 
+def read_contracted_hours(typed: Mapping[str, str]) -> Decimal | str:
+    """The contracted hours typed into the hours form, or what is wrong with them."""
+    try:
+        return entries.hours(typed.get("contracted_hours", "").strip(), "contracted hours")
+    except entries.EntryRefused as refused:
+        return str(refused)
+
+
 class FormUnreadable(WmtError):
     """The body of a form post could not be read as a form."""
 
@@ -172,3 +183,13 @@ def address_number(text: str, what: str) -> int:
         return entries.whole_number(text, "the number", least=1)
     except entries.EntryRefused:
         raise NotFound(f"There is no {what} {text[:20]!r}.") from None
+
+
+@contextmanager
+def refused_outside_scope() -> Iterator[None]:
+    """A change the services refuse this person is answered as anything else outside their
+    scope is (403), by a page or the API."""
+    try:
+        yield
+    except NotPermitted as refused:
+        raise OutsideScope(str(refused)) from None

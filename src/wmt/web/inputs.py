@@ -17,14 +17,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wmt.domain.access import Viewer
 from wmt.errors import NotFound
 from wmt.services import inputs
-from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
-from wmt.web.common import (
-    TEMPLATES,
-    check_csrf,
-    check_may_edit_inputs,
-    csrf_token,
-    viewer_of,
+from wmt.services.inputs import (
+    EditConflict,
+    InvalidInput,
+    OwnerInputs,
+    ReductionEntry,
+    Saved,
 )
+from wmt.services.saving import require_may_edit
+from wmt.web.common import TEMPLATES, check_csrf, csrf_token, viewer_of
 from wmt.web.consistency import store_of
 from wmt.web.forms import (
     END,
@@ -35,10 +36,12 @@ from wmt.web.forms import (
     address_code,
     address_number,
     date_field,
+    read_contracted_hours,
     read_date,
     read_form,
     read_reduction,
     read_version,
+    refused_outside_scope,
 )
 
 router = APIRouter()
@@ -47,9 +50,10 @@ router = APIRouter()
 def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer, OwnerInputs]:
     """The team's manager and the owner's inputs; refused for anyone else."""
     viewer = viewer_of(request)
-    check_may_edit_inputs(viewer, team_code)
-    staff_code = address_code(staff_code, "practitioner")
-    return viewer, inputs.owner_inputs(store_of(request), staff_code, team_code)
+    with refused_outside_scope():
+        require_may_edit(viewer, team_code)  # before the address is read, as every page does
+        staff_code = address_code(staff_code, "practitioner")
+        return viewer, inputs.inputs_to_change(store_of(request), viewer, staff_code, team_code)
 
 
 def _reduction_for_manager(
@@ -57,12 +61,11 @@ def _reduction_for_manager(
 ) -> tuple[Viewer, OwnerInputs, inputs.ReductionView]:
     """A reduction kept in wmt for the practitioner, the owner's inputs and the team's
     manager; NotFound if there is no such reduction, OutsideScope for anyone else."""
-    viewer_of(request)  # signed in first: the number is checked only for someone who is
+    viewer = viewer_of(request)  # signed in first: the number is checked only for someone who is
     reduction_id = address_number(number, "reduction")
-    found = inputs.find_reduction(store_of(request), reduction_id)
-    if found is None:
-        raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
-    viewer, owner = _manager(request, staff_code, found.team_code or "")
+    with refused_outside_scope():
+        found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
+    _, owner = _manager(request, staff_code, found.team_code or "")
     if found.staff_code != staff_code:
         raise NotFound(f"There is no reduction {reduction_id} for {staff_code}.")
     return viewer, owner, found
@@ -136,10 +139,10 @@ def _saved(request: Request, staff_code: str, message: str) -> RedirectResponse:
     return RedirectResponse(f"/practitioner/{staff_code}/overview", status_code=303)
 
 
-def _capacity_now(request: Request, owner: OwnerInputs, entry: ReductionEntry | None = None) -> str:
+def _capacity_now(saved: Saved, entry: ReductionEntry | None = None) -> str:
     """The figure after a change, and when a reduction will count if not yet."""
-    capacity = inputs.capacity_now(store_of(request), owner.staff_code, owner.team_code)
-    said = f"{owner.name}'s capacity is now {capacity} %." if capacity is not None else ""
+    owner = saved.inputs
+    said = f"{owner.name}'s capacity is now {saved.figures.capacity_percent} %."
     if entry is not None and entry.start_date > owner.as_of:
         said += (
             f" The reduction starts on {entry.start_date:%d %B %Y}, after the date of the newest"
@@ -171,9 +174,9 @@ def new_reduction(
     suggested = inputs.suggested_entry(chosen, owner.contracted_hours, start)
     values = {
         "reason": chosen.name,
-        "hours": "" if suggested["hours"] is None else str(suggested["hours"]),
+        "hours": "" if suggested.hours is None else str(suggested.hours),
         "start_date": date_field("start_date", START, start),
-        "end_date": date_field("end_date", END, suggested["end_date"]),
+        "end_date": date_field("end_date", END, suggested.end_date),
         "notes": "",
     }
     return _reduction_page(request, owner, values, action="add")
@@ -189,7 +192,10 @@ async def add_reduction(request: Request, staff_code: str) -> Response:
     entry = read_reduction(typed, problems)
     if entry is not None:
         try:
-            inputs.add_reduction(store_of(request), viewer.username, owner.staff_code, team, entry)
+            with refused_outside_scope():
+                saved = inputs.add_reduction(
+                    store_of(request), viewer, owner.staff_code, team, entry
+                )
         except InvalidInput as refused:
             problems.update(refused.errors)
         else:
@@ -197,7 +203,7 @@ async def add_reduction(request: Request, staff_code: str) -> Response:
                 request,
                 owner.staff_code,
                 f"Reduction added: {entry.reason}, {entry.hours} hours. "
-                + _capacity_now(request, owner, entry),
+                + _capacity_now(saved, entry),
             )
     return _reduction_page(
         request, owner, _form_values(typed), action="add", problems=problems, status_code=400
@@ -260,7 +266,8 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: str)
         return _not_saved(request, owner, values, number, CHANGE_UNKNOWN, 400)
     if entry is not None:
         try:
-            inputs.change_reduction(store_of(request), viewer.username, number, version, entry)
+            with refused_outside_scope():
+                saved = inputs.change_reduction(store_of(request), viewer, number, version, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         except EditConflict as conflict:
@@ -270,7 +277,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: str)
                 request,
                 owner.staff_code,
                 f"Reduction changed: {entry.reason}, {entry.hours} hours. "
-                + _capacity_now(request, owner, entry),
+                + _capacity_now(saved, entry),
             )
     return _reduction_page(
         request, owner, values, action="change", problems=problems, status_code=400
@@ -317,14 +324,15 @@ async def delete_reduction(request: Request, staff_code: str, reduction_id: str)
     try:
         if version is None:
             raise EditConflict(DELETE_UNKNOWN)
-        inputs.delete_reduction(store_of(request), viewer.username, number, version)
+        with refused_outside_scope():
+            saved = inputs.delete_reduction(store_of(request), viewer, number, version)
     except EditConflict as conflict:
         current = inputs.find_reduction(store_of(request), number) or reduction
         return _delete_page(request, owner, current, str(conflict), 400 if version is None else 409)
     return _saved(
         request,
         owner.staff_code,
-        f"Reduction deleted: {reduction.reason}. " + _capacity_now(request, owner),
+        f"Reduction deleted: {reduction.reason}. " + _capacity_now(saved),
     )
 
 
@@ -367,13 +375,16 @@ async def change_hours(request: Request, staff_code: str) -> Response:
     viewer, owner = _manager(request, staff_code, team)
     text = typed.get("contracted_hours", "")
     version = read_version(typed)
+    hours = read_contracted_hours(typed)
     try:
         if version is None:
             raise EditConflict(HOURS_UNKNOWN)
-        hours = inputs.parse_hours(text.strip(), "contracted_hours", "contracted hours")
-        inputs.set_contracted_hours(
-            store_of(request), viewer.username, owner.staff_code, team, hours, version
-        )
+        if isinstance(hours, str):
+            raise InvalidInput({"contracted_hours": hours})
+        with refused_outside_scope():
+            saved = inputs.set_contracted_hours(
+                store_of(request), viewer, owner.staff_code, team, hours, version
+            )
     except InvalidInput as refused:
         return _hours_page(
             request,
@@ -392,5 +403,5 @@ async def change_hours(request: Request, staff_code: str) -> Response:
     return _saved(
         request,
         owner.staff_code,
-        f"Contracted hours changed to {hours}. " + _capacity_now(request, owner),
+        f"Contracted hours changed to {hours}. " + _capacity_now(saved),
     )
