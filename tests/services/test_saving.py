@@ -20,6 +20,7 @@ from wmt.services.audit import audit_events
 from wmt.services.importing import import_case_folder
 from wmt.services.inputs import NotPermitted, ReductionEntry
 from wmt.services.overview import practitioner_overview
+from wmt.services.scope import OPERATOR
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -91,7 +92,7 @@ def test_only_the_manager_of_the_practitioners_team_may_change_their_inputs(
 
 def _shown(store: Store, staff_code: str, team_code: str) -> dict[str, Any]:
     """The practitioner's figures in a team, as their page reads them."""
-    page = practitioner_overview(store, staff_code)
+    page = practitioner_overview(store, OPERATOR, staff_code)
     return next(row for row in page.workloads if row["team_code"] == team_code)
 
 

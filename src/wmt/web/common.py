@@ -231,14 +231,6 @@ def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
     return viewer, visible_place(store_of(request), viewer, level, code, as_of)
 
 
-def check_may_edit_inputs(viewer: Viewer, team_code: str) -> None:
-    """OutsideScope unless the person may change hours and reductions in the team."""
-    if not viewer.may_edit_inputs(team_code):
-        raise OutsideScope(
-            "Only the manager of the practitioner's team can change their hours and reductions."
-        )
-
-
 def download(
     request: Request, name: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> Response | None:
