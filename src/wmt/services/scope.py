@@ -8,7 +8,8 @@ nobody can learn which codes exist by trying them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -38,12 +39,8 @@ def visible_place_in(
     connection: Connection, snapshot_id: int, viewer: Viewer, level: str, code: str
 ) -> Place:
     """The unit's place in the snapshot, if the person may see it; NotFound if not."""
-    try:
+    with _found_alike(viewer):
         places = places_in(connection, snapshot_id, level, code)
-    except NotFound:
-        if viewer.sees_everything:
-            raise
-        raise NotFound(NOT_FOUND) from None
     return _first_visible(viewer, places)
 
 
@@ -54,15 +51,22 @@ def visible_place(
     may see it; NotFound, the same for a unit outside their scope as for none, if not."""
     if level == Level.NATIONAL:  # the whole service is there even before any snapshot
         return _first_visible(viewer, [Place(Level.NATIONAL, NATIONAL_CODE)])
+    with _found_alike(viewer), store.reading() as connection:
+        record = require_snapshot(connection, as_of)
+        places = places_in(connection, record.id, level, code)
+    return _first_visible(viewer, places)
+
+
+@contextmanager
+def _found_alike(viewer: Viewer) -> Iterator[None]:
+    """Whatever is not found is answered with the one not-found message, except to someone
+    who may see everything, who is told what is missing."""
     try:
-        with store.reading() as connection:
-            record = require_snapshot(connection, as_of)
-            places = places_in(connection, record.id, level, code)
+        yield
     except NotFound:
         if viewer.sees_everything:
             raise
         raise NotFound(NOT_FOUND) from None
-    return _first_visible(viewer, places)
 
 
 def _first_visible(viewer: Viewer, places: list[Place]) -> Place:
