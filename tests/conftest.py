@@ -119,11 +119,16 @@ class Completed:
 
 
 def run_wmt(
-    *args: str, db: str | None = None, cwd: Path | None = None, child: bool = False
+    *args: str,
+    db: str | None = None,
+    cwd: Path | None = None,
+    child: bool = False,
+    database_variable: str | None = None,
 ) -> Completed:
     """Run the real `wmt` command as a person would: in this process, its output captured
     (the same entry point the installed command calls), or with child=True in a process of
-    its own."""
+    its own. The store is `db` if given, else WMT_DATABASE_URL set to `database_variable`
+    (unset if that is None too)."""
     arguments = [*args, *(["--db", db] if db is not None else [])]
     environment = {"COLUMNS": "200", "NO_COLOR": "1"}
     if child:
@@ -138,10 +143,15 @@ def run_wmt(
             timeout=600,
         )
         return Completed(done.returncode, done.stdout, done.stderr)
-    return _in_process(arguments, environment, cwd)
+    return _in_process(arguments, environment, cwd, database_variable)
 
 
-def _in_process(arguments: list[str], environment: dict[str, str], cwd: Path | None) -> Completed:
+def _in_process(
+    arguments: list[str],
+    environment: dict[str, str],
+    cwd: Path | None,
+    database_variable: str | None = None,
+) -> Completed:
     import contextlib
     import io
     import logging
@@ -159,6 +169,8 @@ def _in_process(arguments: list[str], environment: dict[str, str], cwd: Path | N
     try:
         os.environ.update(environment)
         os.environ.pop("WMT_DATABASE_URL", None)
+        if database_variable is not None:
+            os.environ["WMT_DATABASE_URL"] = database_variable
         if cwd is not None:
             os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
