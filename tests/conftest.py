@@ -13,12 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import MetaData, create_engine, select, text
 
 from tests.postgres_server import create_database, running_server
 from wmt.store.transactions import Store
 
 _counter = itertools.count()
+
+# Property tests draw the same examples on every run and keep nothing between runs, so that a
+# test cannot pass once and fail the next time by chance; a test's own @settings add to this.
+settings.register_profile("wmt", derandomize=True, database=None, deadline=None)
+settings.load_profile("wmt")
 
 
 @pytest.fixture(scope="session")
