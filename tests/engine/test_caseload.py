@@ -6,7 +6,7 @@ import polars as pl
 
 from wmt.domain.cases import ALL_TIERS
 from wmt.engine.caseload import MATRIX_COLUMNS, tier_by_case_type
-from wmt.engine.workload import TIER_COLUMNS
+from wmt.engine.tables import TIER_COLUMNS
 
 
 def _breakdown(rows: list[tuple[str, str, bool, dict[str, int]]]) -> pl.DataFrame:

@@ -13,8 +13,9 @@ from enum import Enum
 from hypothesis import strategies as st
 
 from tests.case_folders import VALID_FILES
-from wmt.ingest.case_folder import ENUMERATED, STORED_IN
+from wmt.ingest.case_folder import ENUMERATED
 from wmt.ingest.stored_lengths import limits
+from wmt.store.snapshots import INPUT_TABLES
 
 
 class Outcome(Enum):
@@ -94,7 +95,9 @@ def quoted(value: str) -> str:
 
 def code_limits(name: str) -> dict[str, int]:
     header = rows(name)[0]
-    return limits(STORED_IN[name.removesuffix(".csv")], [c for c in header if c not in ENUMERATED])
+    return limits(
+        INPUT_TABLES[name.removesuffix(".csv")], [c for c in header if c not in ENUMERATED]
+    )
 
 
 @st.composite

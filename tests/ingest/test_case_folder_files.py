@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.case_folders import VALID_FILES, Changes, replace_line, write_folder
-from wmt.errors import InputRejected
+from tests.ingest.refusals import folder_refusal
 from wmt.ingest.case_folder import read_case_folder
 from wmt.ingest.stored_lengths import length_of
 from wmt.store import schema
@@ -17,12 +17,6 @@ from wmt.store import schema
 CONTACT_TYPE_LENGTH = length_of(schema.SnapshotContact, "contact_type_code") or 0
 CRN_LENGTH = length_of(schema.SnapshotCase, "crn") or 0
 STAFF_ROW_2 = "S2,T1,PSO,Ben,Carter,18.5,2019-09-01,"
-
-
-def _refusal(tmp_path: Path, changes: Changes) -> str:
-    with pytest.raises(InputRejected) as refused:
-        read_case_folder(write_folder(tmp_path / "broken", changes))
-    return str(refused.value)
 
 
 REFUSED: dict[str, tuple[Changes, str]] = {
@@ -129,7 +123,7 @@ def test_a_badly_formed_file_is_refused_naming_file_row_column_and_value(
     kind: str, tmp_path: Path
 ) -> None:
     changes, expected = REFUSED[kind]
-    assert expected in _refusal(tmp_path, changes)
+    assert expected in folder_refusal(tmp_path, changes)
 
 
 def test_a_value_as_long_as_the_store_keeps_is_accepted(tmp_path: Path) -> None:
@@ -141,7 +135,9 @@ def test_a_value_as_long_as_the_store_keeps_is_accepted(tmp_path: Path) -> None:
 
 def test_every_short_row_is_named(tmp_path: Path) -> None:
     cases = VALID_FILES["cases.csv"].replace(",,2025-06-01\n", "\n")
-    message = _refusal(tmp_path, {"cases.csv": cases.replace("community,0,,,\n", "community,0\n")})
+    message = folder_refusal(
+        tmp_path, {"cases.csv": cases.replace("community,0,,,\n", "community,0\n")}
+    )
     assert "(2 problems)" in message
     assert "cases.csv, row 3, column flags: no value" in message
     assert "cases.csv, row 7, column t2a: no value" in message
@@ -175,5 +171,5 @@ def test_line_ends_empty_lines_and_quoted_values_read_as_plain_ones(tmp_path: Pa
 
 def test_a_value_after_an_empty_line_is_numbered_as_a_spreadsheet_would(tmp_path: Path) -> None:
     cases = VALID_FILES["cases.csv"].replace("X000004", "\nX000004").replace("D2", "E9")
-    message = _refusal(tmp_path, {"cases.csv": cases})
+    message = folder_refusal(tmp_path, {"cases.csv": cases})
     assert "cases.csv, row 6, column tier: 'E9' is not valid" in message

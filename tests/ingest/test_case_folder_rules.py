@@ -7,162 +7,143 @@ from pathlib import Path
 
 import pytest
 
-from tests.case_folders import VALID_FILES, Changes, replace_line, write_folder
-from wmt.errors import InputRejected
-from wmt.ingest.case_folder import read_case_folder
+from tests.case_folders import VALID_FILES, Changes, replace_line
+from tests.ingest.refusals import folder_refusal
 
-BROKEN: dict[str, tuple[Changes, list[str]]] = {
-    "missing_required_file": ({"cases.csv": None}, ["missing required file cases.csv"]),
+BROKEN: dict[str, tuple[Changes, str]] = {
+    "missing_required_file": ({"cases.csv": None}, "missing required file cases.csv"),
     "missing_required_column": (
         replace_line("cases.csv", "case_type,tier,", "case_type,level,"),
-        ["cases.csv, row 1, column tier: no such column in the header; it is required"],
+        "cases.csv, row 1, column tier: no such column in the header; it is required",
     ),
     "staff_team_not_in_units": (
         replace_line("staff.csv", "S3,T2,", "S3,T9,"),
-        ["staff.csv, row 4, column team_code: 'T9' is not a team in units.csv"],
+        "staff.csv, row 4, column team_code: 'T9' is not a team in units.csv",
     ),
     "case_team_not_in_units": (
         replace_line("cases.csv", "X000006,,T2", "X000006,,T7"),
-        ["cases.csv, row 7, column team_code: 'T7' is not a team in units.csv"],
+        "cases.csv, row 7, column team_code: 'T7' is not a team in units.csv",
     ),
     "case_holder_not_in_staff": (
         replace_line("cases.csv", "X000002,S1,T1", "X000002,S9,T1"),
-        [
-            "cases.csv, row 3, column staff_code + team_code: 'S9 / T1' is not a practitioner "
-            "in that team in staff.csv"
-        ],
+        "cases.csv, row 3, column staff_code + team_code: 'S9 / T1' is not a practitioner "
+        "in that team in staff.csv",
     ),
     "case_holder_in_other_team": (
         replace_line("cases.csv", "X000004,S2,T1", "X000004,S2,T2"),
-        ["cases.csv, row 5, column staff_code + team_code: 'S2 / T2' is not a practitioner"],
+        "cases.csv, row 5, column staff_code + team_code: 'S2 / T2' is not a practitioner",
     ),
     "report_author_not_in_staff": (
         replace_line("reports.csv", "S2,T1,fast", "S4,T1,fast"),
-        ["reports.csv, row 3, column staff_code + team_code: 'S4 / T1' is not a practitioner"],
+        "reports.csv, row 3, column staff_code + team_code: 'S4 / T1' is not a practitioner",
     ),
     "contact_by_unknown_staff": (
         replace_line("contacts.csv", "CMS05,S2,T1", "CMS05,S2,T2"),
-        ["contacts.csv, row 2, column staff_code + team_code: 'S2 / T2' is not a practitioner"],
+        "contacts.csv, row 2, column staff_code + team_code: 'S2 / T2' is not a practitioner",
     ),
     "reduction_for_unknown_staff": (
         replace_line("reductions.csv", "S1,T1,trade", "S7,T1,trade"),
-        ["reductions.csv, row 4, column staff_code + team_code: 'S7 / T1' is not a practitioner"],
+        "reductions.csv, row 4, column staff_code + team_code: 'S7 / T1' is not a practitioner",
     ),
     "duplicate_crn": (
         replace_line("cases.csv", "X000002,", "X000001,"),
-        ["cases.csv, row 3, column crn: 'X000001' appears more than once (first in row 2)"],
+        "cases.csv, row 3, column crn: 'X000001' appears more than once (first in row 2)",
     ),
     "unknown_case_type": (
         replace_line("cases.csv", "S1,T1,licence", "S1,T1,prison"),
-        [
-            "cases.csv, row 3, column case_type: 'prison' is not valid; expected community, "
-            "custody or licence"
-        ],
+        "cases.csv, row 3, column case_type: 'prison' is not valid; expected community, "
+        "custody or licence",
     ),
     "unknown_tier": (
         replace_line("cases.csv", "community,A3", "community,E4"),
-        ["cases.csv, row 2, column tier: 'E4' is not valid"],
+        "cases.csv, row 2, column tier: 'E4' is not valid",
     ),
     "unknown_t2a_value": (
         replace_line("cases.csv", "C1,true", "C1,maybe"),
-        ["cases.csv, row 4, column t2a: 'maybe' is not valid; expected true or false"],
+        "cases.csv, row 4, column t2a: 'maybe' is not valid; expected true or false",
     ),
     "unknown_flag": (
         replace_line("cases.csv", "unpaid_work;priority", "unpaid_work;curfew"),
-        ["cases.csv, row 5, column flags: 'unpaid_work;curfew' has a flag that is not one of"],
+        "cases.csv, row 5, column flags: 'unpaid_work;curfew' has a flag that is not one of",
     ),
     "unknown_grade": (
         replace_line("staff.csv", "S2,T1,PSO", "S2,T1,CEO"),
-        ["staff.csv, row 3, column grade: 'CEO' is not valid; expected PO, PQiP, PSO, SPO"],
+        "staff.csv, row 3, column grade: 'CEO' is not valid; expected PO, PQiP, PSO, SPO",
     ),
     "contracted_hours_above_range": (
         replace_line("staff.csv", "18.5", "40"),
-        [
-            "staff.csv, row 3, column contracted_hours: '40' is not valid; expected hours from 0 "
-            "to 37.5"
-        ],
+        "staff.csv, row 3, column contracted_hours: '40' is not valid; expected hours from 0 "
+        "to 37.5",
     ),
     "contracted_hours_not_a_number": (
         replace_line("staff.csv", "18.5", "half"),
-        ["staff.csv, row 3, column contracted_hours: 'half' is not valid"],
+        "staff.csv, row 3, column contracted_hours: 'half' is not valid",
     ),
     "hours_with_three_decimals": (
         replace_line("reductions.csv", "29.6", "29.605"),
-        ["reductions.csv, row 2, column hours: '29.605' is not valid"],
+        "reductions.csv, row 2, column hours: '29.605' is not valid",
     ),
     "unknown_report_type": (
         replace_line("reports.csv", "oral", "verbal"),
-        [
-            "reports.csv, row 4, column report_type: 'verbal' is not valid; expected standard, "
-            "fast, oral, parole"
-        ],
+        "reports.csv, row 4, column report_type: 'verbal' is not valid; expected standard, "
+        "fast, oral, parole",
     ),
     "unknown_reduction_reason": (
         replace_line("reductions.csv", "PQiP first 6 months", "Gardening leave"),
-        [
-            "reductions.csv, row 2, column reason: 'Gardening leave' is not valid; expected a "
-            "reduction reason"
-        ],
+        "reductions.csv, row 2, column reason: 'Gardening leave' is not valid; expected a "
+        "reduction reason",
     ),
     "unknown_reduction_status": (
         replace_line("reductions.csv", ",deleted,", ",paused,"),
-        ["reductions.csv, row 4, column status: 'paused' is not valid; expected active or deleted"],
+        "reductions.csv, row 4, column status: 'paused' is not valid; expected active or deleted",
     ),
     "reduction_ends_before_it_starts": (
         replace_line("reductions.csv", "2026-03-01,2026-09-01", "2026-03-01,2026-02-01"),
-        ["reductions.csv, row 2, column end_date: '2026-02-01' is before start_date"],
+        "reductions.csv, row 2, column end_date: '2026-02-01' is before start_date",
     ),
     "impossible_date": (
         replace_line("cases.csv", "2026-02-03", "2026-02-30"),
-        [
-            "cases.csv, row 5, column allocated_date: '2026-02-30' is not a date; expected "
-            "YYYY-MM-DD"
-        ],
+        "cases.csv, row 5, column allocated_date: '2026-02-30' is not a date; expected YYYY-MM-DD",
     ),
     "date_not_iso": (
         replace_line("reports.csv", "2026-11-01", "01/11/2026"),
-        ["reports.csv, row 2, column completed_date: '01/11/2026' is not a date"],
+        "reports.csv, row 2, column completed_date: '01/11/2026' is not a date",
     ),
     "blank_required_value": (
         replace_line("contacts.csv", "2,X000004,2026-11-10,CMS01", "2,X000004,,CMS01"),
-        ["contacts.csv, row 3, column contact_date: None is blank; a value is required"],
+        "contacts.csv, row 3, column contact_date: None is blank; a value is required",
     ),
     "duplicate_contact_id": (
         replace_line("contacts.csv", "2,X000004", "1,X000004"),
-        ["contacts.csv, row 3, column contact_id: '1' appears more than once"],
+        "contacts.csv, row 3, column contact_id: '1' appears more than once",
     ),
     "duplicate_team": (
         replace_line("units.csv", "P1,Tyneside,T2", "P1,Tyneside,T1"),
-        ["units.csv, row 3, column team_code: 'T1' appears more than once"],
+        "units.csv, row 3, column team_code: 'T1' appears more than once",
     ),
     "no_snapshot_date": (
         {"snapshot.txt": None},
-        ["no snapshot date: give --as-of or put one ISO date in snapshot.txt"],
+        "no snapshot date: give --as-of or put one ISO date in snapshot.txt",
     ),
     "snapshot_date_not_a_date": (
         {"snapshot.txt": "yesterday\n"},
-        ["snapshot.txt, row 1, column 1: 'yesterday' is not a date"],
-    ),
-    "every_problem_is_reported": (
-        {"cases.csv": VALID_FILES["cases.csv"].replace(",A3,", ",Z1,").replace(",B2,", ",Q9,")},
-        [
-            "cases.csv, row 2, column tier: 'Z1'",
-            "cases.csv, row 3, column tier: 'Q9'",
-            "(2 problems)",
-        ],
+        "snapshot.txt, row 1, column 1: 'yesterday' is not a date",
     ),
 }
 
 
 @pytest.mark.parametrize("rule", list(BROKEN))
 def test_broken_rule_is_refused_naming_where(rule: str, tmp_path: Path) -> None:
-    changes, expected_messages = BROKEN[rule]
-    folder = write_folder(tmp_path / "broken", changes)
+    changes, expected = BROKEN[rule]
+    message = folder_refusal(tmp_path, changes)
+    assert expected in message
+    assert "nothing was changed" in message
 
-    with pytest.raises(InputRejected) as refused:
-        read_case_folder(folder)
 
-    message = str(refused.value)
-    for expected in expected_messages:
-        assert expected in message
+def test_every_problem_is_reported(tmp_path: Path) -> None:
+    cases = VALID_FILES["cases.csv"].replace(",A3,", ",Z1,").replace(",B2,", ",Q9,")
+    message = folder_refusal(tmp_path, {"cases.csv": cases})
+    assert "cases.csv, row 2, column tier: 'Z1'" in message
+    assert "cases.csv, row 3, column tier: 'Q9'" in message
+    assert "(2 problems)" in message
     assert "nothing was changed" in message

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.ingest.refusals import workbook_refusal
 from tests.samples import VALID
 from tests.workbooks import (
     LAST_COLUMN,
@@ -22,7 +23,6 @@ from tests.workbooks import (
     rename_column,
     set_cell,
 )
-from wmt.errors import InputRejected
 from wmt.ingest.ndelius import MAX_COUNT, MAX_SHEET_TOTAL, read_ndelius_workbook
 from wmt.ingest.sheet_extent import MAX_SHEET_CELLS
 from wmt.ingest.stored_lengths import length_of
@@ -60,105 +60,79 @@ def _unchanged(sheets: Sheets) -> None:
     del sheets  # the workbook as it is, with extra cells
 
 
-BROKEN: dict[str, tuple[Callable[[Sheets], None], list[Cell], str]] = {
-    "missing_sheet": (_drop_sheet("CMS"), [], "WMT_PS.xlsx: missing required sheet CMS"),
-    "missing_column": (
-        _drop_column("Court_Reports", "SDR_Last_30"),
-        [],
-        "Court_Reports: missing required column(s) SDR_Last_30",
-    ),
+# A cell given a wrong value -> what the refusal says of it, after naming the cell.
+WRONG_VALUES: dict[str, tuple[tuple[str, int, str, str], str]] = {
     "count_not_a_number": (
-        _cell("WMT_Extract", 3, "CommTierA3", "abc"),
-        [],
-        "WMT_Extract, row 3, column CommTierA3: 'abc' is not a count (a whole number from 0 to "
-        f"{MAX_COUNT:,})",
+        ("WMT_Extract", 3, "CommTierA3", "abc"),
+        f"'abc' is not a count (a whole number from 0 to {MAX_COUNT:,})",
     ),
-    "negative_count": (
-        _cell("WMT_Extract_Filtered", 2, "CommTierC2", "-1"),
-        [],
-        "WMT_Extract_Filtered, row 2, column CommTierC2: '-1' is not a count",
-    ),
-    "count_with_a_fraction": (
-        _cell("T2A", 2, "CustTierB2", "2.5"),
-        [],
-        "T2A, row 2, column CustTierB2: '2.5' is not a count",
-    ),
+    "negative_count": (("WMT_Extract_Filtered", 2, "CommTierC2", "-1"), "'-1' is not a count"),
+    "count_with_a_fraction": (("T2A", 2, "CustTierB2", "2.5"), "'2.5' is not a count"),
     "count_of_twenty_digits": (
-        _cell("OMIC_Teams", 2, "V-CRN_Count", "12345678901234567890"),
-        [],
-        "OMIC_Teams, row 2, column V-CRN_Count: '12345678901234567890' is not a count",
+        ("OMIC_Teams", 2, "V-CRN_Count", "12345678901234567890"),
+        "'12345678901234567890' is not a count",
     ),
     "count_above_the_most_one_cell_may_hold": (
-        _cell("WMT_Extract", 4, "LicenceTierB2", str(MAX_COUNT + 1)),
-        [],
-        f"WMT_Extract, row 4, column LicenceTierB2: '{MAX_COUNT + 1}' is more than "
-        f"{MAX_COUNT:,}, the most one count may be",
+        ("WMT_Extract", 4, "LicenceTierB2", str(MAX_COUNT + 1)),
+        f"'{MAX_COUNT + 1}' is more than {MAX_COUNT:,}, the most one count may be",
     ),
     "count_of_ten_million": (
-        _cell("Court_Reports", 2, "SDR_Conv_Last_30", "10000000"),
-        [],
-        "Court_Reports, row 2, column SDR_Conv_Last_30: '10000000' is more than",
+        ("Court_Reports", 2, "SDR_Conv_Last_30", "10000000"),
+        "'10000000' is more than",
     ),
     "count_in_arabic_indic_digits": (
-        _cell("WMT_Extract", 3, "CommTierA3", "\u0663"),
-        [],
-        "WMT_Extract, row 3, column CommTierA3: '٣' has a digit other than 0-9",
+        ("WMT_Extract", 3, "CommTierA3", "\u0663"),
+        "'٣' has a digit other than 0-9",
     ),
-    "tier_number_out_of_range": (
-        _cell("Flag_Upw", 2, "Tier_Code", "40"),
-        [],
-        "Flag_Upw, row 2, column Tier_Code: '40' is not a tier number",
-    ),
+    "tier_number_out_of_range": (("Flag_Upw", 2, "Tier_Code", "40"), "'40' is not a tier number"),
     "tier_number_of_twenty_digits": (
-        _cell("Flag_Upw", 2, "Tier_Code", "12345678901234567890"),
-        [],
-        "Flag_Upw, row 2, column Tier_Code: '12345678901234567890' is not a tier number",
+        ("Flag_Upw", 2, "Tier_Code", "12345678901234567890"),
+        "'12345678901234567890' is not a tier number",
     ),
     "unknown_location": (
-        _cell("Flag_Warr_4_N", 3, "Location", "Prison"),
-        [],
-        "Flag_Warr_4_N, row 3, column Location: 'Prison' is not a location",
+        ("Flag_Warr_4_N", 3, "Location", "Prison"),
+        "'Prison' is not a location",
     ),
     "contact_date_not_a_date": (
-        _cell("CMS", 2, "Contact_Date", "yesterday"),
-        [],
-        "CMS, row 2, column Contact_Date: 'yesterday' is not a date",
+        ("CMS", 2, "Contact_Date", "yesterday"),
+        "'yesterday' is not a date",
     ),
-    "blank_case_reference": (
-        _cell("Flag_Priority", 2, "Case_Ref_No", ""),
-        [],
-        "Flag_Priority, row 2, column Case_Ref_No: None is blank",
-    ),
+    "blank_case_reference": (("Flag_Priority", 2, "Case_Ref_No", ""), "None is blank"),
     "key_longer_than_the_store_keeps": (
-        _cell("Court_Reports", 2, "OM_Key", "K" * (STAFF_CODE_LENGTH + 1)),
-        [],
-        f"Court_Reports, row 2, column OM_Key: '{'K' * (STAFF_CODE_LENGTH + 1)}' is longer than "
-        f"the {STAFF_CODE_LENGTH} characters kept for om_key",
+        ("Court_Reports", 2, "OM_Key", "K" * (STAFF_CODE_LENGTH + 1)),
+        f"'{'K' * (STAFF_CODE_LENGTH + 1)}' is longer than the {STAFF_CODE_LENGTH} characters "
+        "kept for om_key",
     ),
     "nul_in_a_name": (
-        _cell("WMT_Extract", 2, "OM_Surname", "Sm\x00ith"),
-        [],
-        "WMT_Extract, row 2, column OM_Surname: 'Sm\\x00ith' holds a NUL character",
+        ("WMT_Extract", 2, "OM_Surname", "Sm\x00ith"),
+        "'Sm\\x00ith' holds a NUL character",
+    ),
+}
+# A sheet or column missing, or one column twice -> what the refusal says.
+WRONG_LAYOUTS: dict[str, tuple[Callable[[Sheets], None], str]] = {
+    "missing_sheet": (_drop_sheet("CMS"), "WMT_PS.xlsx: missing required sheet CMS"),
+    "missing_column": (
+        _drop_column("Court_Reports", "SDR_Last_30"),
+        "Court_Reports: missing required column(s) SDR_Last_30",
     ),
     "one_column_under_two_headers": (
         _copy_column("WMT_Extract", "CommTierA3", "Comm Tier A3"),
-        [],
         "WMT_Extract, row 1, columns R and DM: 'CommTierA3' and 'Comm Tier A3' are the same "
         "column (headers are matched ignoring case and punctuation); keep one",
     ),
+}
+# Cells written where the table has none, or over its header -> what the refusal says.
+CELLS_OUT_OF_PLACE: dict[str, tuple[list[Cell], str]] = {
     "one_header_written_twice": (
-        _unchanged,
         [("CMS", 0, 15, "CRN"), ("CMS", 1, 15, "X1")],
         "CMS, row 1, columns B and P: 'CRN' and 'CRN' are the same column",
     ),
     "stray_value_in_the_last_cell": (
-        _unchanged,
         [("WMT_Extract", LAST_ROW, LAST_COLUMN, "7")],
         "WMT_Extract, row 1048576, column XFD: '7' is outside the table: no column header above "
         "it (the headers end at column DL); remove it",
     ),
     "stray_value_far_down": (
-        _unchanged,
         [("CMS", LAST_ROW, 0, "late")],
         f"CMS, row 1048576, column A: 'late' lies so far down that the sheet would be 1,048,576 "
         f"rows of 15 columns, more than the {MAX_SHEET_CELLS:,} cells a sheet may have",
@@ -166,19 +140,37 @@ BROKEN: dict[str, tuple[Callable[[Sheets], None], list[Cell], str]] = {
 }
 
 
-def _refusal(workbook: Path) -> str:
-    with pytest.raises(InputRejected) as refused:
-        read_ndelius_workbook(workbook, as_of=None)
-    return str(refused.value)
-
-
-@pytest.mark.parametrize("rule", list(BROKEN))
-def test_broken_extract_is_refused_naming_where(rule: str, tmp_path: Path) -> None:
-    change, cells, message = BROKEN[rule]
-    broken = changed_copy(VALID, tmp_path / "WMT_PS.xlsx", change, cells)
-    refusal = _refusal(broken)
+def _assert_refused_naming_where(
+    tmp_path: Path,
+    message: str,
+    change: Callable[[Sheets], None] = _unchanged,
+    cells: list[Cell] | None = None,
+) -> None:
+    broken = changed_copy(VALID, tmp_path / "WMT_PS.xlsx", change, cells or [])
+    refusal = workbook_refusal(broken)
     assert message in refusal
     assert "nothing was changed" in refusal
+
+
+@pytest.mark.parametrize("rule", list(WRONG_VALUES))
+def test_a_wrong_value_is_refused_naming_its_sheet_row_and_column(
+    rule: str, tmp_path: Path
+) -> None:
+    (sheet, row, column, value), says = WRONG_VALUES[rule]
+    message = f"{sheet}, row {row}, column {column}: {says}"
+    _assert_refused_naming_where(tmp_path, message, _cell(sheet, row, column, value))
+
+
+@pytest.mark.parametrize("rule", list(WRONG_LAYOUTS))
+def test_a_wrong_layout_is_refused_naming_where(rule: str, tmp_path: Path) -> None:
+    change, message = WRONG_LAYOUTS[rule]
+    _assert_refused_naming_where(tmp_path, message, change)
+
+
+@pytest.mark.parametrize("rule", list(CELLS_OUT_OF_PLACE))
+def test_a_cell_out_of_place_is_refused_naming_where(rule: str, tmp_path: Path) -> None:
+    cells, message = CELLS_OUT_OF_PLACE[rule]
+    _assert_refused_naming_where(tmp_path, message, cells=cells)
 
 
 def test_counts_that_add_up_to_more_than_the_country_holds_are_refused(tmp_path: Path) -> None:
@@ -188,7 +180,7 @@ def test_counts_that_add_up_to_more_than_the_country_holds_are_refused(tmp_path:
         for row in range(2, rows + 2):
             set_cell(sheets, "WMT_Extract", row, "CommTierD0", str(MAX_COUNT))
 
-    refusal = _refusal(changed_copy(VALID, tmp_path / "WMT_PS.xlsx", change))
+    refusal = workbook_refusal(changed_copy(VALID, tmp_path / "WMT_PS.xlsx", change))
     assert "WMT_Extract: its counts add up to 1,005,049, more than the " in refusal
     assert f"{MAX_SHEET_TOTAL:,} an extract for all of England and Wales could hold" in refusal
 
@@ -204,7 +196,9 @@ def test_a_malformed_sheet_is_refused_naming_the_sheet(tmp_path: Path) -> None:
     def unclosed(xml: str) -> str:
         return xml.replace("</c>", "", 1)
 
-    refusal = _refusal(edited_sheet_xml(VALID, tmp_path / "WMT_PS.xlsx", "Flag_Upw", unclosed))
+    refusal = workbook_refusal(
+        edited_sheet_xml(VALID, tmp_path / "WMT_PS.xlsx", "Flag_Upw", unclosed)
+    )
     assert "Flag_Upw: the sheet cannot be read (" in refusal
     assert "export the workbook again" in refusal
 
@@ -249,7 +243,7 @@ def test_a_stray_value_is_found_in_a_sheet_written_with_prefixes(tmp_path: Path)
 
     copy = changed_copy(VALID, tmp_path / "copy.xlsx", _unchanged)
     written = edited_sheet_xml(copy, tmp_path / "WMT_PS.xlsx", "CMS", prefixed_with_a_stray_value)
-    assert "CMS, row 1048576, column XFD: 'far' is outside the table" in _refusal(written)
+    assert "CMS, row 1048576, column XFD: 'far' is outside the table" in workbook_refusal(written)
 
 
 def test_header_spellings_are_matched_ignoring_case_and_punctuation(tmp_path: Path) -> None:
@@ -259,7 +253,7 @@ def test_header_spellings_are_matched_ignoring_case_and_punctuation(tmp_path: Pa
         rename_column(sheets, "CMS", "Contact_Staff_Key", "contactstaffkey")
         set_cell(sheets, "WMT_Extract", 3, "CommTierA3", "abc")
 
-    refusal = _refusal(changed_copy(VALID, tmp_path / "WMT_PS.xlsx", respell))
+    refusal = workbook_refusal(changed_copy(VALID, tmp_path / "WMT_PS.xlsx", respell))
     assert "WMT_Extract, row 3, column CommTierA3: 'abc' is not a count" in refusal
     assert "missing" not in refusal
 
@@ -282,5 +276,5 @@ def test_a_spreadsheet_error_in_a_cell_is_refused_not_read_as_blank(tmp_path: Pa
         return cell.sub('<c r="C2" t="e"><v>#DIV/0!</v></c>', xml, count=1)
 
     broken = edited_sheet_xml(copy, tmp_path / "WMT_PS.xlsx", "WMT_Extract", divided_by_zero)
-    refusal = _refusal(broken)
+    refusal = workbook_refusal(broken)
     assert "WMT_Extract, row 2, column C: '#DIV/0!' is a spreadsheet error" in refusal

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from wmt.domain.cases import ALL_TIERS, CaseType
-from wmt.engine.workload import TIER_COLUMNS
+from wmt.engine.tables import TIER_COLUMNS
 
 # One column per case type for the cases scored by tier, then T2A cases (scored from the young
 # adult table whatever their type), then every case.

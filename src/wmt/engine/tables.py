@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from wmt.domain.cases import ALL_TIERS
+
 OWNER_KEY = ["staff_code", "team_code"]
 # Each owner's counts and points from their cases, reports and contacts (0 when they have none).
 OWNER_TOTALS = [
@@ -94,6 +96,20 @@ REDUCTIONS_SCHEMA = pl.Schema(
         "end_date": pl.Date,
         "deleted": pl.Boolean,
         "notes": pl.String,
+    }
+)
+
+# Breakdown of each owner's caseload: one row per (case type, T2A) they hold, with a count
+# column per tier (as the nDelius extract lays it out).
+CASELOAD_KEY = [*OWNER_KEY, "case_type", "t2a"]
+TIER_COLUMNS = {tier: f"tier_{tier.lower()}" for tier in ALL_TIERS}
+CASELOAD_SCHEMA = pl.Schema(
+    {
+        "staff_code": pl.String,
+        "team_code": pl.String,
+        "case_type": pl.String,
+        "t2a": pl.Boolean,
+        **{column: pl.Int64 for column in TIER_COLUMNS.values()},
     }
 )
 

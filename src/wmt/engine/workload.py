@@ -12,22 +12,23 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from wmt.domain.cases import ALL_TIERS, CaseType
+from wmt.domain.cases import CaseType
 from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine import points_tables
 from wmt.engine.arithmetic import available_points, capacity_tenths, round_centi_half_up
 from wmt.engine.quality import quality_findings
 from wmt.engine.reductions import in_force_on
 from wmt.engine.rollup import roll_up
-from wmt.engine.tables import OWNER_KEY, OWNER_TOTALS, SnapshotTables
+from wmt.engine.tables import (
+    CASELOAD_KEY,
+    OWNER_KEY,
+    OWNER_TOTALS,
+    TIER_COLUMNS,
+    SnapshotTables,
+)
 
 REPORT_WINDOW_DAYS = 30
 CONTACT_WINDOW_DAYS = 7
-
-# Breakdown of each owner's caseload: one row per (case type, T2A) they hold, with a count
-# column per tier (as the nDelius extract lays it out).
-CASELOAD_KEY = [*OWNER_KEY, "case_type", "t2a"]
-TIER_COLUMNS = {tier: f"tier_{tier.lower()}" for tier in ALL_TIERS}
 
 
 @dataclass(frozen=True)

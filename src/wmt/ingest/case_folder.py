@@ -30,7 +30,7 @@ from wmt.ingest.checks import (
     shown,
 )
 from wmt.ingest.stored_lengths import limits
-from wmt.store import schema
+from wmt.store.snapshots import INPUT_TABLES
 
 SNAPSHOT_FILE = "snapshot.txt"
 SNAPSHOT_MAX_BYTES = 100  # one date and some spaces
@@ -39,15 +39,7 @@ TIER_WORDS = [tier.lower() for tier in ALL_TIERS if tier != UNTIERED] + ["0"]
 FLAG_WORDS = [flag.value for flag in CaseFlag]
 REASON_WORDS = [reason.name.lower() for reason in REDUCTION_REASONS]
 BOOLEAN_WORDS = [*checks.TRUE_WORDS, *checks.FALSE_WORDS]
-# Where each file's rows are kept; columns checked against a list are not length-checked.
-STORED_IN: dict[str, type[schema.Base]] = {
-    "units": schema.SnapshotUnit,
-    "staff": schema.SnapshotStaff,
-    "cases": schema.SnapshotCase,
-    "reports": schema.SnapshotReport,
-    "contacts": schema.SnapshotContact,
-    "reductions": schema.SnapshotReduction,
-}
+# Columns checked against a list of words are not length-checked.
 ENUMERATED = frozenset({"grade", "case_type", "tier", "report_type", "reason", "status"})
 
 
@@ -213,7 +205,7 @@ def _check_reductions(
 def _check_lengths(problems: Problems, files: dict[str, tuple[str, pl.DataFrame]]) -> None:
     for name, (file, frame) in files.items():
         text_columns = [column for column in frame.columns if column not in ENUMERATED]
-        checks.check_lengths(problems, file, frame, limits(STORED_IN[name], text_columns))
+        checks.check_lengths(problems, file, frame, limits(INPUT_TABLES[name], text_columns))
 
 
 def validate(folder: Path) -> dict[str, pl.DataFrame]:

@@ -19,7 +19,9 @@ from wmt.errors import InputRejected
 from wmt.ingest import checks, ndelius_people
 from wmt.ingest.checks import ROW, Problems, clean
 from wmt.ingest.ndelius_sheets import (
+    CASELOAD_SHEETS,
     COUNT_COLUMNS,
+    OWNER_SHEETS,
     Extract,
     count_value,
     parse_count,
@@ -29,8 +31,6 @@ from wmt.ingest.ndelius_sheets import (
 from wmt.ingest.stored_lengths import renamed_limits
 from wmt.store import schema
 
-CASELOAD_SHEETS = ("wmt_extract", "wmt_extract_filtered", "t2a", "omic_teams")
-OWNER_SHEETS = (*CASELOAD_SHEETS, "court_reports")
 FLAG_SHEETS = (
     "flag_warr_4_n",
     "flag_upw",
@@ -50,31 +50,44 @@ MAX_COUNT = 5_000
 MAX_SHEET_TOTAL = 1_000_000
 WHOLE_NUMBER = r"^[0-9]{1,18}(\.0+)?$"  # Excel may write a whole number as 3.0
 DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"
-# Where the store keeps the text of each column, so its length can be checked first.
-OWNER_STORED: dict[str, tuple[type[schema.Base], str]] = {
-    "team_code": (schema.SnapshotUnit, "team_code"),
-    "team_desc": (schema.SnapshotUnit, "team_name"),
-    "pdu_code": (schema.SnapshotUnit, "pdu_code"),
-    "pdu_desc": (schema.SnapshotUnit, "pdu_name"),
-    "region_code": (schema.SnapshotUnit, "region_code"),
-    "region_desc": (schema.SnapshotUnit, "region_name"),
-    "om_key": (schema.SnapshotStaff, "staff_code"),
-    "om_forename": (schema.SnapshotStaff, "forename"),
-    "om_surname": (schema.SnapshotStaff, "surname"),
+# The most characters the store keeps of each column's text (sheet -> column -> length), so
+# a value too long is refused before anything is written.
+OWNER_LIMITS = {
+    **renamed_limits(
+        schema.SnapshotUnit,
+        {
+            "team_code": "team_code",
+            "team_desc": "team_name",
+            "pdu_code": "pdu_code",
+            "pdu_desc": "pdu_name",
+            "region_code": "region_code",
+            "region_desc": "region_name",
+        },
+    ),
+    **renamed_limits(
+        schema.SnapshotStaff,
+        {"om_key": "staff_code", "om_forename": "forename", "om_surname": "surname"},
+    ),
 }
-FLAG_STORED: dict[str, tuple[type[schema.Base], str]] = {
-    "case_ref_no": (schema.SnapshotCase, "crn"),
-    "team_code": (schema.SnapshotCase, "team_code"),
-    "om_key": (schema.SnapshotCase, "staff_code"),
-}
-CMS_STORED: dict[str, tuple[type[schema.Base], str]] = {
-    "contact_id": (schema.SnapshotContact, "contact_id"),
-    "crn": (schema.SnapshotContact, "crn"),
-    "contact_type_code": (schema.SnapshotContact, "contact_type_code"),
-    "contact_staff_key": (schema.SnapshotContact, "staff_code"),
-    "contact_team_key": (schema.SnapshotContact, "team_code"),
-    "om_key": (schema.SnapshotContact, "holder_staff_code"),
-    "om_team_key": (schema.SnapshotContact, "holder_team_code"),
+FLAG_LIMITS = renamed_limits(
+    schema.SnapshotCase, {"case_ref_no": "crn", "team_code": "team_code", "om_key": "staff_code"}
+)
+CMS_LIMITS = renamed_limits(
+    schema.SnapshotContact,
+    {
+        "contact_id": "contact_id",
+        "crn": "crn",
+        "contact_type_code": "contact_type_code",
+        "contact_staff_key": "staff_code",
+        "contact_team_key": "team_code",
+        "om_key": "holder_staff_code",
+        "om_team_key": "holder_team_code",
+    },
+)
+SHEET_LIMITS: dict[str, dict[str, int]] = {
+    **{sheet: OWNER_LIMITS for sheet in OWNER_SHEETS},
+    **{sheet: FLAG_LIMITS for sheet in FLAG_SHEETS},
+    "cms": CMS_LIMITS,
 }
 
 
@@ -137,16 +150,10 @@ def _check_dates(
 
 def _check_text(problems: Problems, extract: Extract) -> None:
     """No NUL anywhere, and no text longer than the store keeps."""
-    stored = {
-        **{sheet: OWNER_STORED for sheet in OWNER_SHEETS},
-        **{sheet: FLAG_STORED for sheet in FLAG_SHEETS},
-        "cms": CMS_STORED,
-    }
     for sheet, frame in extract.sheets.items():
         place, labels = extract.place(sheet), extract.headers.get(sheet, {})
         checks.check_no_nul(problems, place, frame, labels)
-        limits = renamed_limits(stored.get(sheet, {}))
-        checks.check_lengths(problems, place, frame, limits, labels)
+        checks.check_lengths(problems, place, frame, SHEET_LIMITS.get(sheet, {}), labels)
 
 
 def _check_flags(problems: Problems, extract: Extract, sheet: str) -> None:

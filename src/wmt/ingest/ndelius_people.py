@@ -10,9 +10,7 @@ from wmt.domain.grades import grade_from_ndelius_code
 from wmt.engine.tables import SnapshotTables
 from wmt.ingest.checks import ROW, clean
 from wmt.ingest.ndelius_cases import FINDING_COLUMNS, cases_table
-from wmt.ingest.ndelius_sheets import label, parse_day
-
-OWNER_SHEETS = ("wmt_extract", "omic_teams", "t2a", "wmt_extract_filtered", "court_reports")
+from wmt.ingest.ndelius_sheets import OWNER_SHEETS, label, parse_day
 
 
 def _grade(codes: pl.Expr, values: pl.Series) -> pl.Expr:

@@ -78,6 +78,13 @@ SPELLING: dict[str, str] = {
     )
 }
 
+# The sheets counting each owner's cases: one row per owner, a count column per case type and tier.
+CASELOAD_SHEETS = ("wmt_extract", "wmt_extract_filtered", "t2a", "omic_teams")
+# The sheets whose rows begin with the owner block (region, PDU, team and practitioner), in the
+# order they are read for them: the first to give a team's names or a practitioner's name and
+# grade is the one kept.
+OWNER_SHEETS = ("wmt_extract", "omic_teams", "t2a", "wmt_extract_filtered", "court_reports")
+
 # Sheet (by key) -> (name as nDelius writes it, required columns, optional columns).
 REQUIRED_SHEETS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "wmt_extract": ("WMT_Extract", CASELOAD_COLUMNS, tuple(COUNT_COLUMNS)),

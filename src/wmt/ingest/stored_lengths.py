@@ -8,8 +8,9 @@ store alike (SQLite does not enforce a column's length; PostgreSQL does, mid-imp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Column, String, Table
 
 from wmt.store import schema
 
@@ -18,18 +19,20 @@ Model = type[schema.Base]
 
 def length_of(model: Model, column: str) -> int | None:
     """The most characters the store keeps in the column, or None if it has no limit."""
-    column_type = schema.table_of(model).c[column].type
-    return column_type.length if isinstance(column_type, String) else None
+    return _length(schema.table_of(model).c[column])
 
 
-def limits(model: Model, columns: Iterable[str]) -> dict[str, int]:
+def _length(column: Column[Any]) -> int | None:
+    return column.type.length if isinstance(column.type, String) else None
+
+
+def limits(table: Table, columns: Iterable[str]) -> dict[str, int]:
     """Input column -> most characters, for the columns stored under the same name."""
-    stored = schema.table_of(model).c
-    found = {column: length_of(model, column) for column in columns if column in stored}
+    found = {column: _length(table.c[column]) for column in columns if column in table.c}
     return {column: length for column, length in found.items() if length is not None}
 
 
-def renamed_limits(stored_as: Mapping[str, tuple[Model, str]]) -> dict[str, int]:
-    """Input column -> most characters, for columns stored under another name."""
-    found = {column: length_of(model, name) for column, (model, name) in stored_as.items()}
+def renamed_limits(model: Model, stored_as: Mapping[str, str]) -> dict[str, int]:
+    """Input column -> most characters, for columns the model keeps under another name."""
+    found = {column: length_of(model, name) for column, name in stored_as.items()}
     return {column: length for column, length in found.items() if length is not None}

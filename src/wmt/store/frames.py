@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -9,6 +10,8 @@ from sqlalchemy import Connection, Select, Table, insert
 
 # PostgreSQL's COPY is many times faster than batched INSERTs for the larger tables.
 _COPY_THRESHOLD = 2_000
+# The engine carries hours and points as whole hundredths in columns named so.
+_CENTI = "_centi"
 
 
 def from_hundredths(column: str, alias: str) -> pl.Expr:
@@ -23,6 +26,15 @@ def from_tenths(column: str, alias: str) -> pl.Expr:
 def to_hundredths(column: str, alias: str) -> pl.Expr:
     """An exact decimal as whole hundredths."""
     return (pl.col(column).cast(pl.Decimal(18, 2)) * 100).cast(pl.Int64).alias(alias)
+
+
+def stored_types(engine_schema: Mapping[str, Any]) -> dict[str, Any]:
+    """An engine table's column types as the store keeps them: a column of whole hundredths
+    (`hours_centi`) is an exact decimal under its plain name (`hours`)."""
+    return {
+        name.removesuffix(_CENTI): pl.Decimal(18, 2) if name.endswith(_CENTI) else dtype
+        for name, dtype in engine_schema.items()
+    }
 
 
 def insert_frame(connection: Connection, table: Table, frame: pl.DataFrame) -> None:
@@ -64,7 +76,9 @@ def _copy_into(connection: Connection, table: Table, frame: pl.DataFrame) -> Non
         copy.write(payload)
 
 
-def read_frame(connection: Connection, query: Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
+def read_frame(
+    connection: Connection, query: Select[Any], schema: Mapping[str, Any]
+) -> pl.DataFrame:
     """Run a query into a frame with the given column types."""
     result = connection.execute(query)
     rows = result.fetchall()

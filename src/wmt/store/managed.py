@@ -11,7 +11,14 @@ from sqlalchemy import Connection, select
 
 from wmt.engine.managed import MANAGED_HOURS_SCHEMA, MANAGED_REDUCTIONS_SCHEMA
 from wmt.store import schema
-from wmt.store.frames import read_frame, to_hundredths
+from wmt.store.frames import read_frame, stored_types, to_hundredths
+
+# A reduction kept in wmt is never deleted: it is removed instead.
+_MANAGED_REDUCTION_COLUMNS = {
+    name: dtype
+    for name, dtype in stored_types(MANAGED_REDUCTIONS_SCHEMA).items()
+    if name != "deleted"
+}
 
 
 def managed_frames(
@@ -39,26 +46,13 @@ def managed_frames(
         reductions_query = reductions_query.where(
             reductions.c.staff_code == owner[0], reductions.c.team_code == owner[1]
         )
-    hours_frame = read_frame(
-        connection,
-        hours_query,
-        {"staff_code": pl.String, "team_code": pl.String, "contracted_hours": pl.Decimal(18, 2)},
-    ).select("staff_code", "team_code", to_hundredths("contracted_hours", "contracted_hours_centi"))
-    reductions_frame = read_frame(
-        connection,
-        reductions_query,
-        {
-            "staff_code": pl.String,
-            "team_code": pl.String,
-            "reason": pl.String,
-            "hours": pl.Decimal(18, 2),
-            "start_date": pl.Date,
-            "end_date": pl.Date,
-            "notes": pl.String,
-            "managed_reduction_id": pl.Int64,
-        },
-    ).with_columns(to_hundredths("hours", "hours_centi"), deleted=pl.lit(False))
+    hours_frame = read_frame(connection, hours_query, stored_types(MANAGED_HOURS_SCHEMA))
+    reductions_frame = read_frame(connection, reductions_query, _MANAGED_REDUCTION_COLUMNS)
     return (
-        hours_frame.cast(MANAGED_HOURS_SCHEMA),
-        reductions_frame.select(list(MANAGED_REDUCTIONS_SCHEMA)).cast(MANAGED_REDUCTIONS_SCHEMA),
+        hours_frame.select(
+            "staff_code", "team_code", to_hundredths("contracted_hours", "contracted_hours_centi")
+        ).cast(MANAGED_HOURS_SCHEMA),
+        reductions_frame.with_columns(to_hundredths("hours", "hours_centi"), deleted=pl.lit(False))
+        .select(list(MANAGED_REDUCTIONS_SCHEMA))
+        .cast(MANAGED_REDUCTIONS_SCHEMA),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,9 +21,11 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
-from wmt.domain.cases import ALL_TIERS
 from wmt.domain.entries import CODE_LENGTH, NAME_LENGTH
+from wmt.domain.figures import FIGURES
+from wmt.engine.tables import TIER_COLUMNS
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -32,8 +36,6 @@ NAMING = {
 }
 
 HOURS = Numeric(5, 2)
-POINTS = Numeric(12, 2)
-PERCENT = Numeric(8, 1)
 CODE = String(CODE_LENGTH)
 NAME = String(NAME_LENGTH)
 
@@ -46,6 +48,42 @@ def table_of(model: type[Base]) -> Table:
     """A model's table, typed as one."""
     table: Table = model.__table__  # type: ignore[assignment]
     return table
+
+
+# The digits each exact figure's column holds; its places are the figure's (domain/figures.py)
+# and a whole figure is an integer. An owner's hours are one person's week; a unit's are
+# summed over everyone in it.
+OWNER_FIGURE_DIGITS: dict[str, int] = {
+    "case_points": 12,
+    "t2a_points": 12,
+    "contracted_hours": 5,
+    "reduction_hours": 7,
+    "hours_available": 7,
+    "capacity_percent": 8,
+}
+UNIT_FIGURE_DIGITS: dict[str, int] = {
+    **OWNER_FIGURE_DIGITS,
+    "contracted_hours": 12,
+    "reduction_hours": 12,
+    "hours_available": 12,
+}
+# Figures only a unit has: the practitioners in it and the cases nobody in it holds.
+UNIT_ONLY_FIGURES = ("practitioners", "unallocated_cases")
+
+
+def figure_type(name: str, digits: Mapping[str, int]) -> TypeEngine[Any]:
+    """How a results table keeps a figure: whole as an integer, exact with its places."""
+    places = FIGURES[name].places
+    return Integer() if places == 0 else Numeric(digits[name], places)
+
+
+def add_figure_columns(
+    model: type[Base], digits: Mapping[str, int], leaving_out: Collection[str] = ()
+) -> None:
+    """Give a results table a column for every figure (but those left out), none of them null."""
+    for name in FIGURES:
+        if name not in leaving_out:
+            setattr(model, name, mapped_column(figure_type(name, digits), nullable=False))
 
 
 def _snapshot_key() -> Mapped[int]:
@@ -178,7 +216,7 @@ class SnapshotReduction(Base):
 
 
 class OwnerWorkload(Base):
-    """The engine's result for one workload owner in one snapshot."""
+    """The engine's result for one workload owner in one snapshot: every figure but a unit's own."""
 
     __tablename__ = "owner_workload"
     __table_args__ = (Index("ix_owner_workload_team", "snapshot_id", "team_code"),)
@@ -188,23 +226,6 @@ class OwnerWorkload(Base):
     grade: Mapped[str] = mapped_column(String(10))
     forename: Mapped[str | None] = mapped_column(NAME)
     surname: Mapped[str | None] = mapped_column(NAME)
-    caseload: Mapped[int] = mapped_column(Integer)
-    community_cases: Mapped[int] = mapped_column(Integer)
-    custody_cases: Mapped[int] = mapped_column(Integer)
-    licence_cases: Mapped[int] = mapped_column(Integer)
-    t2a_cases: Mapped[int] = mapped_column(Integer)
-    tier_scored_cases: Mapped[int] = mapped_column(Integer)  # all but T2A: scored by tier
-    case_points: Mapped[Decimal] = mapped_column(POINTS)
-    t2a_points: Mapped[Decimal] = mapped_column(POINTS)
-    report_points: Mapped[int] = mapped_column(Integer)
-    contact_points: Mapped[int] = mapped_column(Integer)
-    total_points: Mapped[int] = mapped_column(Integer)
-    contracted_hours: Mapped[Decimal] = mapped_column(HOURS)
-    reduction_hours: Mapped[Decimal] = mapped_column(Numeric(7, 2))
-    hours_available: Mapped[Decimal] = mapped_column(Numeric(7, 2))  # contracted less reductions
-    available_points: Mapped[int] = mapped_column(Integer)
-    remaining_points: Mapped[int] = mapped_column(Integer)
-    capacity_percent: Mapped[Decimal] = mapped_column(PERCENT)
 
 
 class OwnerCaseload(Base):
@@ -219,12 +240,12 @@ class OwnerCaseload(Base):
 
 
 # One count column per tier: tier_untiered, tier_a3 … tier_d0, tier_a3s … tier_d0s.
-for _tier in ALL_TIERS:
-    setattr(OwnerCaseload, f"tier_{_tier.lower()}", mapped_column(Integer, nullable=False))
+for _column in TIER_COLUMNS.values():
+    setattr(OwnerCaseload, _column, mapped_column(Integer, nullable=False))
 
 
 class UnitWorkload(Base):
-    """A roll-up: team, PDU, region or national, for one snapshot."""
+    """A roll-up: team, PDU, region or national, for one snapshot: every figure."""
 
     __tablename__ = "unit_workload"
     snapshot_id: Mapped[int] = _snapshot_key()
@@ -232,25 +253,10 @@ class UnitWorkload(Base):
     unit_code: Mapped[str] = mapped_column(CODE, primary_key=True)
     unit_name: Mapped[str] = mapped_column(NAME)
     parent_code: Mapped[str | None] = mapped_column(CODE)
-    practitioners: Mapped[int] = mapped_column(Integer)
-    unallocated_cases: Mapped[int] = mapped_column(Integer)
-    caseload: Mapped[int] = mapped_column(Integer)
-    community_cases: Mapped[int] = mapped_column(Integer)
-    custody_cases: Mapped[int] = mapped_column(Integer)
-    licence_cases: Mapped[int] = mapped_column(Integer)
-    t2a_cases: Mapped[int] = mapped_column(Integer)
-    tier_scored_cases: Mapped[int] = mapped_column(Integer)
-    case_points: Mapped[Decimal] = mapped_column(POINTS)
-    t2a_points: Mapped[Decimal] = mapped_column(POINTS)
-    report_points: Mapped[int] = mapped_column(Integer)
-    contact_points: Mapped[int] = mapped_column(Integer)
-    total_points: Mapped[int] = mapped_column(Integer)
-    available_points: Mapped[int] = mapped_column(Integer)
-    remaining_points: Mapped[int] = mapped_column(Integer)
-    contracted_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    reduction_hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    hours_available: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    capacity_percent: Mapped[Decimal] = mapped_column(PERCENT)
+
+
+add_figure_columns(OwnerWorkload, OWNER_FIGURE_DIGITS, leaving_out=UNIT_ONLY_FIGURES)
+add_figure_columns(UnitWorkload, UNIT_FIGURE_DIGITS)
 
 
 class QualityFinding(Base):

@@ -11,27 +11,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Select, Table, select
 
-from wmt.domain.cases import ALL_TIERS
+from wmt.engine.tables import CASELOAD_SCHEMA, REDUCTIONS_SCHEMA
 from wmt.store import schema
-from wmt.store.frames import read_frame, to_hundredths, to_tenths
+from wmt.store.frames import read_frame, stored_types, to_hundredths, to_tenths
 
-REDUCTION_COLUMNS = {
-    "staff_code": pl.String,
-    "team_code": pl.String,
-    "reason": pl.String,
-    "hours": pl.Decimal(18, 2),
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-    "deleted": pl.Boolean,
-    "notes": pl.String,
-}
-CASELOAD_COLUMNS: dict[str, Any] = {
-    "staff_code": pl.String,
-    "team_code": pl.String,
-    "case_type": pl.String,
-    "t2a": pl.Boolean,
-    **{f"tier_{tier.lower()}": pl.Int64 for tier in ALL_TIERS},
-}
+# The reductions as stored: the engine's columns, with the hours as exact decimals.
+REDUCTION_COLUMNS = stored_types(REDUCTIONS_SCHEMA)
 
 
 def _within(
@@ -69,10 +54,10 @@ def caseload_of(
 ) -> pl.DataFrame:
     """The stored caseload breakdown: per owner, case type and T2A, a count per tier."""
     table = schema.table_of(schema.OwnerCaseload)
-    query = select(*(table.c[name] for name in CASELOAD_COLUMNS)).where(
+    query = select(*(table.c[name] for name in CASELOAD_SCHEMA)).where(
         table.c.snapshot_id == snapshot_id
     )
-    return read_frame(connection, _within(query, table, teams, staff_code), CASELOAD_COLUMNS)
+    return read_frame(connection, _within(query, table, teams, staff_code), CASELOAD_SCHEMA)
 
 
 def owner_history(

@@ -33,12 +33,12 @@ def _snapshot_id_frame(frame: pl.DataFrame, snapshot_id: int) -> pl.DataFrame:
 # Where each input table of the engine is kept, and which of its columns the store keeps
 # as exact decimals rather than whole hundredths.
 INPUT_TABLES: dict[str, Table] = {
-    "units": schema.SnapshotUnit.__table__,  # type: ignore[dict-item]
-    "staff": schema.SnapshotStaff.__table__,  # type: ignore[dict-item]
-    "cases": schema.SnapshotCase.__table__,  # type: ignore[dict-item]
-    "reports": schema.SnapshotReport.__table__,  # type: ignore[dict-item]
-    "contacts": schema.SnapshotContact.__table__,  # type: ignore[dict-item]
-    "reductions": schema.SnapshotReduction.__table__,  # type: ignore[dict-item]
+    "units": schema.table_of(schema.SnapshotUnit),
+    "staff": schema.table_of(schema.SnapshotStaff),
+    "cases": schema.table_of(schema.SnapshotCase),
+    "reports": schema.table_of(schema.SnapshotReport),
+    "contacts": schema.table_of(schema.SnapshotContact),
+    "reductions": schema.table_of(schema.SnapshotReduction),
 }
 _STORED_AS_DECIMAL = {
     "contracted_hours_centi": "contracted_hours",
