@@ -67,14 +67,22 @@ def migrated_postgres(postgres_conninfo: str) -> str:
 @pytest.fixture
 def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
     """The database at `database_url`, its schema up to date (copied from a migrated one)."""
+    yield from copied_store(database_url, request, "migrated_sqlite", "migrated_postgres")
+
+
+def copied_store(
+    database_url: str, request: pytest.FixtureRequest, sqlite_template: str, postgres_template: str
+) -> Iterator[Store]:
+    """Open the database at `database_url` as a copy of a template made once per run: the
+    session fixture named `sqlite_template` (a file) or `postgres_template` (a database name)."""
     from wmt.store.database import open_store
 
     if database_url.startswith("sqlite"):
-        template: Path = request.getfixturevalue("migrated_sqlite")
+        template: Path = request.getfixturevalue(sqlite_template)
         shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
     else:
         name = database_url.rsplit("/", 1)[1]
-        template_name: str = request.getfixturevalue("migrated_postgres")
+        template_name: str = request.getfixturevalue(postgres_template)
         create_database(request.getfixturevalue("postgres_conninfo"), name, template_name)
     opened = open_store(database_url)
     yield opened
