@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 
 from wmt.domain.access import Viewer
 from wmt.engine.managed import with_managed_inputs
-from wmt.errors import WmtError
 from wmt.services.audit import record_change
 from wmt.services.importing import recalculate_owner
 from wmt.services.owner_inputs import (
@@ -37,11 +36,19 @@ ONLY_THE_TEAMS_MANAGER = (
 )
 
 
-class NotPermitted(WmtError):
+class ChangeRefused(Exception):
+    """A change was refused and nothing was saved.
+
+    Not a WmtError (a problem to put right, answered 400): each kind of refusal is answered
+    in its own way, and the web does so in one place (web/app.py).
+    """
+
+
+class NotPermitted(ChangeRefused):
     """The signed-in person may see these inputs but not change them: nothing was saved."""
 
 
-class InvalidInput(WmtError):
+class InvalidInput(ChangeRefused):
     """What was entered breaks a rule; `errors` maps each form field to its message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -49,7 +56,7 @@ class InvalidInput(WmtError):
         super().__init__(". ".join(errors.values()) + ".")
 
 
-class EditConflict(WmtError):
+class EditConflict(ChangeRefused):
     """Someone else changed the record after it was opened: nothing was saved."""
 
 
