@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.web.sessions import PASSWORD, Clock, form_token, read_page, signed_in
+from tests.web.test_admin import REASON
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user, list_accounts
 from wmt.services.points import newest_document
@@ -119,14 +120,7 @@ FORMS = {
     ),
     "new reason": Form(
         "/admin/reasons/new",
-        lambda _: {
-            "name": "Mentoring",
-            "category": "learning",
-            "allowance_percent": "10",
-            "maximum_percent": "20",
-            "months_to_expiry": "6",
-            "active": "yes",
-        },
+        lambda _: dict(REASON),
     ),
     "changed reason": Form(
         "/admin/reasons/1",

@@ -53,6 +53,7 @@ def test_add_change_and_delete_a_reduction(manager: TestClient) -> None:
     assert Decimal(changed.json()["capacity_percent"]) == _capacity(manager)
     stale = manager.put(url, json=REDUCTION | {"hours": "1", "version": 1})
     assert stale.status_code == 409 and "manager changed this reduction" in stale.json()["detail"]
+    assert list(stale.json()) == ["detail"]
     assert manager.request("DELETE", url, json={"version": 1}).status_code == 409
     deleted = manager.request("DELETE", url, json={"version": 2})
     assert deleted.status_code == 200 and deleted.json()["id"] is None
@@ -91,6 +92,10 @@ def test_rules_are_named_by_field_and_bodies_must_be_json(manager: TestClient) -
 def test_only_the_teams_manager_changes(client: TestClient, manager: TestClient) -> None:
     refused = client.post("/api/practitioner/S1/reductions", json=REDUCTION)
     assert refused.status_code == 403
+    assert refused.json() == {
+        "detail": "Only the manager of the practitioner's team can change their hours and "
+        "reductions."
+    }
     assert client.get("/api/practitioner/S1/inputs?team=T1").json()["may_change"] is False
     other_team = manager.post(
         "/api/practitioner/S3/reductions", json=REDUCTION | {"team_code": "T2"}

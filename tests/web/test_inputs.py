@@ -296,7 +296,12 @@ def test_contracted_hours_out_of_range_are_refused_beside_the_field(
 
 def test_only_the_teams_manager_may_change_inputs(managers: FastAPI, client: TestClient) -> None:
     with signed_in_client(managers, "other") as other:
-        assert other.get(f"{ADD}?team=T1").status_code == 403
+        refused = other.get(f"{ADD}?team=T1")
+        assert refused.status_code == 403
+        assert read_page(refused).main == (
+            "Sorry, we cannot show that Only the manager of the practitioner's team can change "
+            "their hours and reductions. Go to your overview"
+        )
         assert other.get("/practitioner/S1/hours?team=T1").status_code == 403
     national = _practitioner(client)
     assert "Add a reduction" not in national.links

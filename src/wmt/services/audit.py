@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, or_, select
 
@@ -55,6 +55,49 @@ def record_change(
             after=_document(after),
         )
     )
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a change wrote, for the audit log: the event and the record before and after."""
+
+    action: str
+    subject: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    record_id: int | None = None  # the record added or changed, if one was
+
+
+class Change(Protocol):
+    """One change a person makes."""
+
+    def write(self, connection: Connection, username: str) -> Written:
+        """Check the change by its rules and write it; refused, writing nothing, if it breaks
+        one."""
+        ...
+
+
+def write_audited(
+    connection: Connection,
+    username: str,
+    change: Change,
+    owner: tuple[str, str] | None = None,
+) -> Written:
+    """Check and write the change, then its audit event (about the owner's inputs, if it
+    changes them), in the caller's transaction: the order every change is saved in."""
+    written = change.write(connection, username)
+    staff_code, team_code = owner or (None, None)
+    record_change(
+        connection,
+        username=username,
+        action=written.action,
+        subject=written.subject,
+        before=written.before,
+        after=written.after,
+        staff_code=staff_code,
+        team_code=team_code,
+    )
+    return written
 
 
 @dataclass(frozen=True)

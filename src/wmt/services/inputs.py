@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import Connection
 
@@ -22,6 +23,7 @@ from wmt.domain.hours_rules import (
     hours_out_of_range,
 )
 from wmt.errors import NotFound
+from wmt.services.audit import Written
 from wmt.services.owner_inputs import (
     OwnerInputs,
     ReductionView,
@@ -38,7 +40,6 @@ from wmt.services.saving import (
     InvalidInput,
     NotPermitted,
     Saved,
-    Written,
     require_may_edit,
     save,
 )
@@ -148,24 +149,38 @@ class NewReduction:
 
 
 @dataclass(frozen=True)
-class ReductionChange:
+class _KeptReductionChange:
+    """A change to a reduction kept in wmt, made against the version the manager opened."""
+
     reduction_id: int
     version: int
-    entry: ReductionEntry
+    what: ClassVar[str]  # the change, as the manager is told it was not saved
 
     def owner(self, connection: Connection) -> tuple[str, str]:
-        kept = _opened(connection, self.reduction_id, self.version, "change")
+        kept = self.opened(connection)
         return kept.staff_code, kept.team_code
 
+    def opened(self, connection: Connection) -> ManagedReduction:
+        return _opened(connection, self.reduction_id, self.version, self.what)
+
+    def conflict(self, connection: Connection) -> EditConflict:
+        return _conflict(connection, self.reduction_id, self.what)
+
+
+@dataclass(frozen=True)
+class ReductionChange(_KeptReductionChange):
+    entry: ReductionEntry
+    what = "change"
+
     def write(self, connection: Connection, username: str) -> Written:
-        kept = _opened(connection, self.reduction_id, self.version, "change")
+        kept = self.opened(connection)
         _validate(
             connection, self.entry, kept.staff_code, kept.team_code, replacing=self.reduction_id
         )
         if not managed_inputs.update_reduction(
             connection, self.reduction_id, self.version, self.entry, username
         ):
-            raise _conflict(connection, self.reduction_id, "change")
+            raise self.conflict(connection)
         return Written(
             "reduction changed",
             f"reduction {self.reduction_id}",
@@ -176,18 +191,13 @@ class ReductionChange:
 
 
 @dataclass(frozen=True)
-class ReductionDeletion:
-    reduction_id: int
-    version: int
-
-    def owner(self, connection: Connection) -> tuple[str, str]:
-        kept = _opened(connection, self.reduction_id, self.version, "deletion")
-        return kept.staff_code, kept.team_code
+class ReductionDeletion(_KeptReductionChange):
+    what = "deletion"
 
     def write(self, connection: Connection, username: str) -> Written:
-        kept = _opened(connection, self.reduction_id, self.version, "deletion")
+        kept = self.opened(connection)
         if not managed_inputs.delete_reduction(connection, self.reduction_id, self.version):
-            raise _conflict(connection, self.reduction_id, "deletion")
+            raise self.conflict(connection)
         return Written(
             "reduction deleted", f"reduction {self.reduction_id}", kept.as_record(), None
         )

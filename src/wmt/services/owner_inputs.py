@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -50,21 +50,8 @@ class ReductionView:
 
 def managed_view(kept: ManagedReduction, on: date) -> ReductionView:
     """A reduction kept in wmt, with its status on the date."""
-    return ReductionView(
-        id=kept.id,
-        managed=True,
-        reason=kept.reason,
-        hours=kept.hours,
-        start_date=kept.start_date,
-        end_date=kept.end_date,
-        notes=kept.notes,
-        status=reduction_status(kept.start_date, kept.end_date, on),
-        version=kept.version,
-        changed_by=kept.changed_by,
-        changed_at=kept.changed_at,
-        staff_code=kept.staff_code,
-        team_code=kept.team_code,
-    )
+    status = reduction_status(kept.start_date, kept.end_date, on)
+    return ReductionView(**asdict(kept), managed=True, status=status)
 
 
 @dataclass(frozen=True)
@@ -99,8 +86,11 @@ def owner_inputs(store: Store, staff_code: str, team_code: str) -> OwnerInputs:
         return read_owner_inputs(connection, staff_code, team_code)
 
 
-def read_owner_inputs(connection: Connection, staff_code: str, team_code: str) -> OwnerInputs:
-    record = newest(connection)
+def read_owner_inputs(
+    connection: Connection, staff_code: str, team_code: str, record: SnapshotRecord | None = None
+) -> OwnerInputs:
+    """The owner's inputs in the newest snapshot (its record, if the caller has read it)."""
+    record = newest(connection) if record is None else record
     staff = schema.table_of(schema.SnapshotStaff)
     owners = schema.table_of(schema.OwnerWorkload)
     row = connection.execute(
@@ -217,6 +207,11 @@ def find_reduction(store: Store, reduction_id: int) -> ReductionView | None:
         return read_reduction_view(connection, reduction_id)
 
 
-def read_reduction_view(connection: Connection, reduction_id: int) -> ReductionView | None:
+def read_reduction_view(
+    connection: Connection, reduction_id: int, on: date | None = None
+) -> ReductionView | None:
+    """A reduction kept in wmt, with its status on the date (the newest snapshot's if none)."""
     kept = read_reduction(connection, reduction_id)
-    return None if kept is None else managed_view(kept, newest(connection).as_of)
+    if kept is None:
+        return None
+    return managed_view(kept, on or newest(connection).as_of)

@@ -2,49 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from wmt.domain.reductions import ReductionCategory
 from wmt.errors import NotFound, WmtError
-from wmt.services.audit import record_change
+from wmt.services.audit import Written, write_audited
 from wmt.store import schema
 from wmt.store.transactions import Store
 
 
 @dataclass(frozen=True)
-class ReasonRecord:
-    id: int
+class ReasonValues:
+    """What an administrator sets for a reason (its name is fixed once added)."""
+
     name: str
     category: str
     allowance_percent: int | None
     maximum_percent: int | None
     months_to_expiry: int | None
     active: bool
+
+
+@dataclass(frozen=True)
+class ReasonRecord(ReasonValues):
+    """A reason as kept in the store: its values, its number and its version."""
+
+    id: int
     version: int
+
+
+def _reasons() -> Any:
+    return schema.table_of(schema.ReductionReasonRecord)
 
 
 def list_reasons(connection: Connection, *, include_retired: bool = False) -> list[ReasonRecord]:
     """The reasons in the order managers see them: by category, then name."""
-    table = schema.table_of(schema.ReductionReasonRecord)
+    table = _reasons()
     query = select(table).order_by(table.c.category, table.c.name)
     if not include_retired:
         query = query.where(table.c.active.is_(True))
-    return [
-        ReasonRecord(
-            row.id,
-            row.name,
-            row.category,
-            row.allowance_percent,
-            row.maximum_percent,
-            row.months_to_expiry,
-            row.active,
-            row.version,
-        )
-        for row in connection.execute(query)
-    ]
+    return [ReasonRecord(**row._mapping) for row in connection.execute(query)]
 
 
 def find_reason(connection: Connection, name: str) -> ReasonRecord | None:
@@ -74,18 +74,6 @@ class ReasonChangedMeanwhile(WmtError):
             "were not saved. Its values now are shown below; your changes are kept in the form. "
             "Check them and save again to replace the other change."
         )
-
-
-@dataclass(frozen=True)
-class ReasonValues:
-    """What an administrator sets for a reason (its name is fixed once added)."""
-
-    name: str
-    category: str
-    allowance_percent: int | None
-    maximum_percent: int | None
-    months_to_expiry: int | None
-    active: bool
 
 
 def read_reason_form(
@@ -157,68 +145,83 @@ def reason_by_id(connection: Connection, reason_id: int) -> ReasonRecord:
     raise NotFound(f"There is no reduction reason {reason_id}.")
 
 
-def _audited(values: ReasonValues | ReasonRecord) -> dict[str, Any]:
-    return {
-        "name": values.name,
-        "category": values.category,
-        "allowance_percent": values.allowance_percent,
-        "maximum_percent": values.maximum_percent,
-        "months_to_expiry": values.months_to_expiry,
-        "active": values.active,
-    }
+def _audited(values: ReasonValues) -> dict[str, Any]:
+    """A reason's values as the audit log keeps them (a record's number and version aside)."""
+    return {field.name: getattr(values, field.name) for field in fields(ReasonValues)}
 
 
-def add_reason(store: Store, values: ReasonValues, username: str) -> int:
-    """A new reason, with its audit event; ReasonRefused if a value or the name is wrong."""
+def _checked(values: ReasonValues) -> ReasonValues:
     problems = reason_problems(values)
     if problems:
         raise ReasonRefused(problems)
-    table = schema.table_of(schema.ReductionReasonRecord)
-    with store.writing() as connection:
+    return values
+
+
+@dataclass(frozen=True)
+class NewReason:
+    """A reason added by an administrator, its name not yet used by another."""
+
+    values: ReasonValues
+
+    def write(self, connection: Connection, username: str) -> Written:
+        values = _checked(self.values)
         if find_reason(connection, values.name) is not None:
             raise ReasonRefused({"name": f"There is already a reason called {values.name!r}"})
+        table = _reasons()
         inserted = connection.execute(
             insert(table).returning(table.c.id), {**_audited(values), "version": 1}
         )
         reason_id = int(inserted.scalar_one())
-        record_change(
-            connection,
-            username=username,
-            action="add reduction reason",
-            subject=f"reduction reason {values.name}",
-            before=None,
-            after=_audited(values),
+        return Written(
+            "add reduction reason",
+            f"reduction reason {values.name}",
+            None,
+            _audited(values),
+            reason_id,
         )
-    return reason_id
+
+
+@dataclass(frozen=True)
+class ReasonChange:
+    """New values for a reason, saved over the version the administrator opened. Its name
+    stays: reductions already recorded refer to the reason by name."""
+
+    reason_id: int
+    version: int
+    values: ReasonValues
+
+    def write(self, connection: Connection, username: str) -> Written:
+        current = reason_by_id(connection, self.reason_id)
+        values = _checked(replace(self.values, name=current.name))
+        table = _reasons()
+        changed = connection.execute(
+            update(table)
+            .where(table.c.id == self.reason_id, table.c.version == self.version)
+            .values(**_audited(values), version=table.c.version + 1)
+        )
+        if changed.rowcount != 1:
+            raise ReasonChangedMeanwhile(reason_by_id(connection, self.reason_id))
+        return Written(
+            "change reduction reason",
+            f"reduction reason {current.name}",
+            _audited(current),
+            _audited(values),
+            self.reason_id,
+        )
+
+
+def add_reason(store: Store, values: ReasonValues, username: str) -> int:
+    """A new reason, with its audit event; ReasonRefused if a value or the name is wrong."""
+    with store.writing() as connection:
+        written = write_audited(connection, username, NewReason(values))
+    assert written.record_id is not None  # an addition always names what it added
+    return written.record_id
 
 
 def change_reason(
     store: Store, reason_id: int, version: int, values: ReasonValues, username: str
 ) -> None:
-    """Save a reason's new values if nobody has changed it since `version` was read.
-
-    Its name stays: reductions already recorded refer to the reason by name.
-    ReasonChangedMeanwhile if the version is stale; ReasonRefused if a value is wrong.
-    """
-    table = schema.table_of(schema.ReductionReasonRecord)
+    """Save a reason's new values if nobody has changed it since `version` was read; its name
+    stays. ReasonChangedMeanwhile if the version is stale; ReasonRefused if a value is wrong."""
     with store.writing() as connection:
-        current = reason_by_id(connection, reason_id)
-        values = replace(values, name=current.name)
-        problems = reason_problems(values)
-        if problems:
-            raise ReasonRefused(problems)
-        changed = connection.execute(
-            update(table)
-            .where(table.c.id == reason_id, table.c.version == version)
-            .values(**_audited(values), version=table.c.version + 1)
-        )
-        if changed.rowcount != 1:
-            raise ReasonChangedMeanwhile(reason_by_id(connection, reason_id))
-        record_change(
-            connection,
-            username=username,
-            action="change reduction reason",
-            subject=f"reduction reason {current.name}",
-            before=_audited(current),
-            after=_audited(values),
-        )
+        write_audited(connection, username, ReasonChange(reason_id, version, values))

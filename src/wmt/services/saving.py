@@ -3,22 +3,22 @@
 A change (a reduction added, changed or deleted, contracted hours set) says whose inputs it
 touches and how it is written. Saving it is always the same: check the signed-in person may
 change that team's inputs, check and write the change against the version the manager opened,
-write the audit event, lay the owner's managed inputs over the newest snapshot by the engine's
-one rule and recalculate them — all in one transaction — and answer with what was saved and
-the practitioner's figures as that recalculation left them.
+write the audit event (in the order every change is saved in, `audit.write_audited`), lay the
+owner's managed inputs over the newest snapshot by the engine's one rule and recalculate them
+— all in one transaction — and answer with what was saved and the practitioner's figures as
+that recalculation left them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection
 
 from wmt.domain.access import Viewer
 from wmt.engine.managed import with_managed_inputs
-from wmt.errors import WmtError
-from wmt.services.audit import record_change
+from wmt.services.audit import Change, write_audited
 from wmt.services.importing import recalculate_owner
 from wmt.services.owner_inputs import (
     OwnerInputs,
@@ -30,6 +30,7 @@ from wmt.services.owner_inputs import (
 from wmt.store import snapshots
 from wmt.store.managed import managed_frames
 from wmt.store.managed_inputs import OwnerFigures, read_owner_figures
+from wmt.store.snapshots import SnapshotRecord
 from wmt.store.transactions import Store
 
 ONLY_THE_TEAMS_MANAGER = (
@@ -37,11 +38,19 @@ ONLY_THE_TEAMS_MANAGER = (
 )
 
 
-class NotPermitted(WmtError):
+class ChangeRefused(Exception):
+    """A change was refused and nothing was saved.
+
+    Not a WmtError (a problem to put right, answered 400): each kind of refusal is answered
+    in its own way, and the web does so in one place (web/app.py).
+    """
+
+
+class NotPermitted(ChangeRefused):
     """The signed-in person may see these inputs but not change them: nothing was saved."""
 
 
-class InvalidInput(WmtError):
+class InvalidInput(ChangeRefused):
     """What was entered breaks a rule; `errors` maps each form field to its message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -49,7 +58,7 @@ class InvalidInput(WmtError):
         super().__init__(". ".join(errors.values()) + ".")
 
 
-class EditConflict(WmtError):
+class EditConflict(ChangeRefused):
     """Someone else changed the record after it was opened: nothing was saved."""
 
 
@@ -59,27 +68,12 @@ def require_may_edit(viewer: Viewer, team_code: str) -> None:
         raise NotPermitted(ONLY_THE_TEAMS_MANAGER)
 
 
-@dataclass(frozen=True)
-class Written:
-    """What a change wrote, for the audit log: the event and the record before and after."""
-
-    action: str
-    subject: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reduction_id: int | None = None  # the reduction added or changed, if one was
-
-
-class InputChange(Protocol):
-    """One change to one owner's inputs."""
+class InputChange(Change, Protocol):
+    """One change to one owner's inputs: checked and written against the version the manager
+    opened, InvalidInput or EditConflict, writing nothing, if it cannot be."""
 
     def owner(self, connection: Connection) -> tuple[str, str]:
         """Whose inputs it changes: (staff code, team code)."""
-        ...
-
-    def write(self, connection: Connection, username: str) -> Written:
-        """Check the change by the rules and write it if the record is still at the version
-        opened; InvalidInput or EditConflict, writing nothing, if not."""
         ...
 
 
@@ -95,28 +89,17 @@ class Saved:
 def save(store: Store, viewer: Viewer, change: InputChange) -> Saved:
     """Save the change for the viewer in one transaction, or nothing at all."""
     with store.changing_snapshots() as connection:
-        staff_code, team_code = change.owner(connection)
-        require_may_edit(viewer, team_code)
-        written = change.write(connection, viewer.username)
-        record_change(
-            connection,
-            username=viewer.username,
-            action=written.action,
-            subject=written.subject,
-            before=written.before,
-            after=written.after,
-            staff_code=staff_code,
-            team_code=team_code,
-        )
-        _recalculate(connection, staff_code, team_code)
-        return _saved(connection, staff_code, team_code, written.reduction_id)
+        owner = change.owner(connection)
+        require_may_edit(viewer, owner[1])
+        written = write_audited(connection, viewer.username, change, owner)
+        record = newest(connection)
+        _recalculate(connection, record, owner)
+        return _saved(connection, record, owner, written.record_id)
 
 
-def _recalculate(connection: Connection, staff_code: str, team_code: str) -> None:
-    """Lay the owner's managed inputs, as they are now, over the newest snapshot's import by
-    the engine's one rule (the rule every import uses), store them and recalculate."""
-    record = newest(connection)
-    owner = (staff_code, team_code)
+def _recalculate(connection: Connection, record: SnapshotRecord, owner: tuple[str, str]) -> None:
+    """Lay the owner's managed inputs, as they are now, over the snapshot's import by the
+    engine's one rule (the rule every import uses), store them and recalculate."""
     imported = snapshots.load_tables(connection, record.id, owner, as_imported=True)
     tables = with_managed_inputs(imported, *managed_frames(connection, owner))
     snapshots.replace_owner_inputs(connection, record.id, owner, tables)
@@ -124,14 +107,16 @@ def _recalculate(connection: Connection, staff_code: str, team_code: str) -> Non
 
 
 def _saved(
-    connection: Connection, staff_code: str, team_code: str, reduction_id: int | None
+    connection: Connection, record: SnapshotRecord, owner: tuple[str, str], reduction_id: int | None
 ) -> Saved:
-    record = newest(connection)
+    staff_code, team_code = owner
     figures = read_owner_figures(connection, record.id, record.as_of, staff_code, team_code)
     if figures is None:  # the recalculation always stores the owner it was given
         raise AssertionError(f"No figures were stored for {staff_code} in {team_code}.")
     return Saved(
-        inputs=read_owner_inputs(connection, staff_code, team_code),
+        inputs=read_owner_inputs(connection, staff_code, team_code, record),
         figures=figures,
-        reduction=None if reduction_id is None else read_reduction_view(connection, reduction_id),
+        reduction=None
+        if reduction_id is None
+        else read_reduction_view(connection, reduction_id, record.as_of),
     )

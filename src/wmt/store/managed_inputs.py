@@ -61,29 +61,13 @@ def _hours() -> Any:
     return schema.table_of(schema.ManagedHours)
 
 
-def _reduction_of(row: Any) -> ManagedReduction:
-    return ManagedReduction(
-        id=row.id,
-        staff_code=row.staff_code,
-        team_code=row.team_code,
-        reason=row.reason,
-        hours=row.hours,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        notes=row.notes,
-        version=row.version,
-        changed_at=row.changed_at,
-        changed_by=row.changed_by,
-    )
-
-
 def read_reduction(connection: Connection, reduction_id: int) -> ManagedReduction | None:
     """The reduction kept in wmt with this id, if there is one."""
     if not 1 <= reduction_id <= entries.LARGEST_WHOLE_NUMBER:
         return None  # no such id can be stored; asking would overflow the column
     table = _reductions()
     row = connection.execute(select(table).where(table.c.id == reduction_id)).first()
-    return None if row is None else _reduction_of(row)
+    return None if row is None else ManagedReduction(**row._mapping)
 
 
 def owner_reductions(
@@ -94,7 +78,7 @@ def owner_reductions(
     rows = connection.execute(
         select(table).where(table.c.staff_code == staff_code, table.c.team_code == team_code)
     ).all()
-    return [_reduction_of(row) for row in rows]
+    return [ManagedReduction(**row._mapping) for row in rows]
 
 
 def insert_reduction(

@@ -6,12 +6,13 @@ administrator never overwrites a change they have not seen (409, with what they 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wmt.domain.access import Role
+from wmt.domain.access import Role, Viewer
 from wmt.domain.clock import local_time
 from wmt.services import account_changes, accounts
 from wmt.services.account_changes import AccountChangedMeanwhile
@@ -195,49 +196,41 @@ def change_user(
     return done(request, f"{account.username}'s account was changed.{signed_out}", "/admin/users")
 
 
-def _account_action(
-    request: Request, account: AccountRecord, change: Any, message: str
+def _set_disabled(
+    request: Request, viewer: Viewer, account_id: str, csrf: str, version: str, disabled: bool
 ) -> Response:
-    """Run an account change from a button; refusals and conflicts come back on its page."""
+    """Disable or enable an account from its button; refusals and conflicts come back on its
+    page."""
+    check_csrf(request, csrf)
+    account = _account(request, account_id)
     try:
-        change()
+        account_changes.set_disabled(
+            store_of(request), account.id, _version(version), disabled, viewer.username
+        )
     except AccountRefused as refused:
         return _user_form(request, _values(account), account=account, problems=_problems(refused))
     except AccountChangedMeanwhile as conflict:
         return _changed_meanwhile(request, conflict, _values(conflict.current))
-    return done(request, message, f"/admin/users/{account.id}")
+    said = (
+        "is disabled: they are signed out and cannot sign in."
+        if disabled
+        else "is enabled: they can sign in again."
+    )
+    return done(request, f"{account.username}'s account {said}", f"/admin/users/{account.id}")
 
 
 @router.post("/users/{account_id}/disable", response_class=HTMLResponse)
 def disable_user(
     request: Request, viewer: Admin, account_id: str, csrf: Token = "", version: Text = ""
 ) -> Response:
-    check_csrf(request, csrf)
-    account = _account(request, account_id)
-    return _account_action(
-        request,
-        account,
-        lambda: account_changes.set_disabled(
-            store_of(request), account.id, _version(version), True, viewer.username
-        ),
-        f"{account.username}'s account is disabled: they are signed out and cannot sign in.",
-    )
+    return _set_disabled(request, viewer, account_id, csrf, version, disabled=True)
 
 
 @router.post("/users/{account_id}/enable", response_class=HTMLResponse)
 def enable_user(
     request: Request, viewer: Admin, account_id: str, csrf: Token = "", version: Text = ""
 ) -> Response:
-    check_csrf(request, csrf)
-    account = _account(request, account_id)
-    return _account_action(
-        request,
-        account,
-        lambda: account_changes.set_disabled(
-            store_of(request), account.id, _version(version), False, viewer.username
-        ),
-        f"{account.username}'s account is enabled: they can sign in again.",
-    )
+    return _set_disabled(request, viewer, account_id, csrf, version, disabled=False)
 
 
 @router.post("/users/{account_id}/end-sessions", response_class=HTMLResponse)
@@ -283,6 +276,31 @@ def _confirm_page(
     return page(request, template, context, status_code or (400 if problems else 200))
 
 
+def _confirmed(
+    request: Request,
+    template: str,
+    account: AccountRecord,
+    change: Callable[[], str],
+    said: str,
+    target: str,
+    *,
+    beside: str,
+) -> Response:
+    """Make a change confirmed on its own page, which says `said` of the username it returns.
+    A refusal comes back on that page; a change someone made meanwhile shows the account as
+    it is now (409), the message beside the field `beside`."""
+    try:
+        username = change()
+    except AccountRefused as refused:
+        return _confirm_page(request, template, account, _problems(refused))
+    except AccountChangedMeanwhile as conflict:
+        problems = Problems()
+        problems.add(beside, str(conflict))
+        current = _account(request, str(account.id))
+        return _confirm_page(request, template, current, problems, 409)
+    return done(request, said.format(username=username), target)
+
+
 @router.get("/users/{account_id}/password", response_class=HTMLResponse)
 def password_form(request: Request, viewer: Admin, account_id: str) -> Response:
     return _confirm_page(request, "admin_user_password.html", _account(request, account_id))
@@ -299,21 +317,16 @@ def reset_password(
 ) -> Response:
     check_csrf(request, csrf)
     account = _account(request, account_id)
-    try:
-        username = account_changes.reset_password(
-            store_of(request), account.id, _version(version), password, viewer.username
-        )
-    except AccountRefused as refused:
-        return _confirm_page(request, "admin_user_password.html", account, _problems(refused))
-    except AccountChangedMeanwhile as conflict:
-        problems = Problems()
-        problems.add("password", str(conflict))
-        current = _account(request, str(account.id))
-        return _confirm_page(request, "admin_user_password.html", current, problems, 409)
-    return done(
+    return _confirmed(
         request,
-        f"{username} has a new password and has been signed out everywhere.",
+        "admin_user_password.html",
+        account,
+        lambda: account_changes.reset_password(
+            store_of(request), account.id, _version(version), password, viewer.username
+        ),
+        "{username} has a new password and has been signed out everywhere.",
         f"/admin/users/{account.id}",
+        beside="password",
     )
 
 
@@ -333,20 +346,20 @@ def delete_user(
 ) -> Response:
     check_csrf(request, csrf)
     account = _account(request, account_id)
-    problems = Problems()
     if confirm == "no":
         return RedirectResponse(f"/admin/users/{account.id}", status_code=303)
     if confirm != "yes":
+        problems = Problems()
         problems.add("confirm", f"Select whether to delete {account.username}'s account")
         return _confirm_page(request, "admin_user_delete.html", account, problems)
-    try:
-        username = account_changes.remove_account(
+    return _confirmed(
+        request,
+        "admin_user_delete.html",
+        account,
+        lambda: account_changes.remove_account(
             store_of(request), account.id, _version(version), viewer.username
-        )
-    except AccountRefused as refused:
-        return _confirm_page(request, "admin_user_delete.html", account, _problems(refused))
-    except AccountChangedMeanwhile as conflict:
-        problems.add("confirm", str(conflict))
-        current = _account(request, str(account.id))
-        return _confirm_page(request, "admin_user_delete.html", current, problems, 409)
-    return done(request, f"{username}'s account was deleted.", "/admin/users")
+        ),
+        "{username}'s account was deleted.",
+        "/admin/users",
+        beside="confirm",
+    )

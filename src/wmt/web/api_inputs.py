@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from wmt.domain import entries
@@ -20,7 +19,7 @@ from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services import inputs
-from wmt.services.inputs import EditConflict, InvalidInput, OwnerInputs, ReductionEntry
+from wmt.services.inputs import OwnerInputs, ReductionEntry
 from wmt.services.saving import Saved as SavedChange
 from wmt.web.api import AnyLevel, Code, StaffCode, api_router, signed_in
 from wmt.web.api_models import (
@@ -36,18 +35,21 @@ from wmt.web.api_models import (
 )
 from wmt.web.common import OutsideScope, allowed
 from wmt.web.consistency import store_of
-from wmt.web.forms import refused_outside_scope
 from wmt.web.pages import audit_listing
 
 router = api_router()
+
+
+def _answer(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """An answer a route may give, as the API's description shows it."""
+    return {"model": model, "description": description}
+
+
 CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body is not valid JSON."},
-    409: {"model": Problem, "description": "Someone else changed it since you read it."},
-    415: {"model": Problem, "description": "The body was not sent as JSON."},
-    422: {
-        "model": FieldProblems,
-        "description": "What was sent breaks a rule; `errors` names each field.",
-    },
+    400: _answer(Problem, "The body is not valid JSON."),
+    409: _answer(Problem, "Someone else changed it since you read it."),
+    415: _answer(Problem, "The body was not sent as JSON."),
+    422: _answer(FieldProblems, "What was sent breaks a rule; `errors` names each field."),
 }
 
 
@@ -157,33 +159,24 @@ def _inputs_out(owner: OwnerInputs, viewer: Viewer) -> InputsOut:
         managed_contracted_hours=owner.managed_contracted_hours,
         hours_version=owner.hours_version,
         may_change=viewer.may_edit_inputs(owner.team_code),
-        reductions=[
-            ReductionOut(
-                id=r.id,
-                managed=r.managed,
-                reason=r.reason,
-                hours=r.hours,
-                start_date=r.start_date,
-                end_date=r.end_date,
-                notes=r.notes,
-                status=r.status.value,
-                version=r.version,
-                changed_by=r.changed_by,
-                changed_at=r.changed_at,
-            )
-            for r in owner.reductions
-        ],
+        reductions=[ReductionOut.model_validate(r, from_attributes=True) for r in owner.reductions],
     )
 
 
-def _owner_of(request: Request, viewer: Viewer, reduction_id: int) -> tuple[str, str]:
-    """Whose the reduction is; NotFound if there is none, refused unless the viewer manages
-    their team."""
-    with refused_outside_scope():
-        found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
+def _require_theirs(
+    request: Request,
+    viewer: Viewer,
+    reduction_id: int,
+    staff_code: str,
+    team_code: str | None = None,
+) -> None:
+    """NotFound if there is no such reduction; refused unless the viewer manages its team and
+    it is the practitioner's (in the team named, if one is)."""
+    found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
     if found.staff_code is None or found.team_code is None:
         raise NotFound(f"There is no reduction {reduction_id}: it may have been deleted.")
-    return found.staff_code, found.team_code
+    if found.staff_code != staff_code or team_code not in (None, found.team_code):
+        raise OutsideScope("That reduction belongs to someone else.")
 
 
 def _saved_out(saved: SavedChange) -> Saved:
@@ -191,12 +184,6 @@ def _saved_out(saved: SavedChange) -> Saved:
         capacity_percent=saved.figures.capacity_percent,
         id=None if saved.reduction is None else saved.reduction.id,
     )
-
-
-def _refused(error: InvalidInput | EditConflict) -> JSONResponse:
-    if isinstance(error, EditConflict):
-        return JSONResponse({"detail": str(error)}, status_code=409)
-    return JSONResponse({"detail": str(error), "errors": error.errors}, status_code=422)
 
 
 def _entry(body: ReductionIn) -> ReductionEntry:
@@ -231,15 +218,11 @@ def read_inputs(request: Request, staff_code: StaffCode, team: Team) -> InputsOu
     summary="Add a reduction",
     responses=CHANGE_RESPONSES,
 )
-def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) -> Any:
+def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) -> Saved:
     viewer = signed_in(request, None)
-    try:
-        with refused_outside_scope():
-            saved = inputs.add_reduction(
-                store_of(request), viewer, staff_code, body.team_code, _entry(body)
-            )
-    except (InvalidInput, EditConflict) as error:
-        return _refused(error)
+    saved = inputs.add_reduction(
+        store_of(request), viewer, staff_code, body.team_code, _entry(body)
+    )
     return _saved_out(saved)
 
 
@@ -251,17 +234,12 @@ def add_reduction(request: Request, staff_code: StaffCode, body: ReductionIn) ->
 )
 def change_reduction(
     request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: ReductionChange
-) -> Any:
+) -> Saved:
     viewer = signed_in(request, None)
-    if _owner_of(request, viewer, reduction_id) != (staff_code, body.team_code):
-        raise OutsideScope("That reduction belongs to someone else.")
-    try:
-        with refused_outside_scope():
-            saved = inputs.change_reduction(
-                store_of(request), viewer, reduction_id, body.version, _entry(body)
-            )
-    except (InvalidInput, EditConflict) as error:
-        return _refused(error)
+    _require_theirs(request, viewer, reduction_id, staff_code, body.team_code)
+    saved = inputs.change_reduction(
+        store_of(request), viewer, reduction_id, body.version, _entry(body)
+    )
     return _saved_out(saved)
 
 
@@ -273,15 +251,10 @@ def change_reduction(
 )
 def delete_reduction(
     request: Request, staff_code: StaffCode, reduction_id: ReductionNumber, body: VersionIn
-) -> Any:
+) -> Saved:
     viewer = signed_in(request, None)
-    if _owner_of(request, viewer, reduction_id)[0] != staff_code:
-        raise OutsideScope("That reduction belongs to someone else.")
-    try:
-        with refused_outside_scope():
-            saved = inputs.delete_reduction(store_of(request), viewer, reduction_id, body.version)
-    except EditConflict as error:
-        return _refused(error)
+    _require_theirs(request, viewer, reduction_id, staff_code)
+    saved = inputs.delete_reduction(store_of(request), viewer, reduction_id, body.version)
     return _saved_out(saved)
 
 
@@ -291,20 +264,11 @@ def delete_reduction(
     summary="Set contracted hours",
     responses=CHANGE_RESPONSES,
 )
-def set_hours(request: Request, staff_code: StaffCode, body: HoursIn) -> Any:
+def set_hours(request: Request, staff_code: StaffCode, body: HoursIn) -> Saved:
     viewer = signed_in(request, None)
-    try:
-        with refused_outside_scope():
-            saved = inputs.set_contracted_hours(
-                store_of(request),
-                viewer,
-                staff_code,
-                body.team_code,
-                body.contracted_hours,
-                body.version,
-            )
-    except (InvalidInput, EditConflict) as error:
-        return _refused(error)
+    saved = inputs.set_contracted_hours(
+        store_of(request), viewer, staff_code, body.team_code, body.contracted_hours, body.version
+    )
     return _saved_out(saved)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from wmt.errors import NotFound, WmtError
+from wmt.services.saving import ChangeRefused, EditConflict, InvalidInput, NotPermitted
 from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
@@ -69,9 +70,11 @@ def create_app(
         status = (
             404 if isinstance(error, NotFound) else 403 if isinstance(error, OutsideScope) else 400
         )
-        return TEMPLATES.TemplateResponse(
-            request, "error.html", {"message": str(error)}, status_code=status
-        )
+        return _error_page(request, str(error), status)
+
+    @app.exception_handler(ChangeRefused)
+    async def change_refused(request: Request, refusal: ChangeRefused) -> Response:
+        return _answer_refusal(request, refusal)
 
     app.include_router(sign_in.router)
     app.include_router(organisation_sign_in.router)
@@ -82,6 +85,36 @@ def create_app(
     app.include_router(inputs.router)
     app.include_router(pages.router)
     return app
+
+
+# How the API answers each refusal of a change: 403 may not, 422 a rule broken, 409 too late.
+API_STATUS: dict[type[ChangeRefused], int] = {
+    NotPermitted: 403,
+    InvalidInput: 422,
+    EditConflict: 409,
+}
+
+
+def _error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request, "error.html", {"message": message}, status_code=status
+    )
+
+
+def _answer_refusal(request: Request, refusal: ChangeRefused) -> Response:
+    """A change the services refused, answered the one way for each door.
+
+    The API answers JSON: 403 for a change the person may not make, 422 naming each field
+    that breaks a rule, 409 when someone else changed the record first. A page shows the error
+    page: 403 for a change the person may not make, 400 for anything else (the forms answer
+    broken rules and conflicts themselves, keeping what was typed).
+    """
+    if isinstance(request.scope.get("route"), api.ApiRoute):
+        body: dict[str, object] = {"detail": str(refusal)}
+        if isinstance(refusal, InvalidInput):
+            body["errors"] = refusal.errors
+        return JSONResponse(body, status_code=API_STATUS.get(type(refusal), 400))
+    return _error_page(request, str(refusal), 403 if isinstance(refusal, NotPermitted) else 400)
 
 
 def from_environment() -> FastAPI:

@@ -4,8 +4,7 @@ the rules of entry (wmt.domain.entries), GOV.UK date inputs and problem lists.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -15,8 +14,6 @@ from fastapi import HTTPException, Request
 from wmt.domain import entries
 from wmt.domain.hours_rules import ReductionEntry
 from wmt.errors import NotFound, WmtError
-from wmt.services.saving import NotPermitted
-from wmt.web.common import OutsideScope
 
 
 @dataclass
@@ -183,13 +180,3 @@ def address_number(text: str, what: str) -> int:
         return entries.whole_number(text, "the number", least=1)
     except entries.EntryRefused:
         raise NotFound(f"There is no {what} {text[:20]!r}.") from None
-
-
-@contextmanager
-def refused_outside_scope() -> Iterator[None]:
-    """A change the services refuse this person is answered as anything else outside their
-    scope is (403), by a page or the API."""
-    try:
-        yield
-    except NotPermitted as refused:
-        raise OutsideScope(str(refused)) from None

@@ -41,7 +41,6 @@ from wmt.web.forms import (
     read_form,
     read_reduction,
     read_version,
-    refused_outside_scope,
 )
 
 router = APIRouter()
@@ -50,10 +49,9 @@ router = APIRouter()
 def _manager(request: Request, staff_code: str, team_code: str) -> tuple[Viewer, OwnerInputs]:
     """The team's manager and the owner's inputs; refused for anyone else."""
     viewer = viewer_of(request)
-    with refused_outside_scope():
-        require_may_edit(viewer, team_code)  # before the address is read, as every page does
-        staff_code = address_code(staff_code, "practitioner")
-        return viewer, inputs.inputs_to_change(store_of(request), viewer, staff_code, team_code)
+    require_may_edit(viewer, team_code)  # before the address is read, as every page does
+    staff_code = address_code(staff_code, "practitioner")
+    return viewer, inputs.inputs_to_change(store_of(request), viewer, staff_code, team_code)
 
 
 def _reduction_for_manager(
@@ -63,12 +61,24 @@ def _reduction_for_manager(
     manager; NotFound if there is no such reduction, OutsideScope for anyone else."""
     viewer = viewer_of(request)  # signed in first: the number is checked only for someone who is
     reduction_id = address_number(number, "reduction")
-    with refused_outside_scope():
-        found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
+    found = inputs.reduction_to_change(store_of(request), viewer, reduction_id)
     _, owner = _manager(request, staff_code, found.team_code or "")
     if found.staff_code != staff_code:
         raise NotFound(f"There is no reduction {reduction_id} for {staff_code}.")
     return viewer, owner, found
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """A posted form's fields, once its token is checked."""
+    typed = await read_form(request)
+    check_csrf(request, typed.get("csrf_token", ""))
+    return typed
+
+
+def _form_page(request: Request, template: str, status_code: int, **context: Any) -> Response:
+    """A form, with the session's token for posting it."""
+    context["csrf"] = csrf_token(request)
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def _form_values(typed: dict[str, str]) -> dict[str, Any]:
@@ -98,20 +108,17 @@ def _reduction_page(
     reason = next(
         (r for r in inputs.reasons(store_of(request)) if r.name == values.get("reason")), None
     )
-    return TEMPLATES.TemplateResponse(
+    return _form_page(
         request,
         "reduction_form.html",
-        {
-            "owner": owner,
-            "values": values,
-            "reason": reason,
-            "action": action,
-            "problems": problems or Problems(),
-            "conflict": conflict,
-            "current": current,
-            "csrf": csrf_token(request),
-        },
-        status_code=status_code,
+        status_code,
+        owner=owner,
+        values=values,
+        reason=reason,
+        action=action,
+        problems=problems or Problems(),
+        conflict=conflict,
+        current=current,
     )
 
 
@@ -184,18 +191,14 @@ def new_reduction(
 
 @router.post("/practitioner/{staff_code}/reductions/new", response_class=HTMLResponse)
 async def add_reduction(request: Request, staff_code: str) -> Response:
-    typed = await read_form(request)
-    check_csrf(request, typed.get("csrf_token", ""))
+    typed = await _posted(request)
     team = typed.get("team", "")
     viewer, owner = _manager(request, staff_code, team)
     problems = Problems()
     entry = read_reduction(typed, problems)
     if entry is not None:
         try:
-            with refused_outside_scope():
-                saved = inputs.add_reduction(
-                    store_of(request), viewer, owner.staff_code, team, entry
-                )
+            saved = inputs.add_reduction(store_of(request), viewer, owner.staff_code, team, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         else:
@@ -254,8 +257,7 @@ def _not_saved(
     "/practitioner/{staff_code}/reductions/{reduction_id}/change", response_class=HTMLResponse
 )
 async def change_reduction(request: Request, staff_code: str, reduction_id: str) -> Response:
-    typed = await read_form(request)
-    check_csrf(request, typed.get("csrf_token", ""))
+    typed = await _posted(request)
     viewer, owner, found = _reduction_for_manager(request, staff_code, reduction_id)
     number = found.id or 0
     problems = Problems()
@@ -266,8 +268,7 @@ async def change_reduction(request: Request, staff_code: str, reduction_id: str)
         return _not_saved(request, owner, values, number, CHANGE_UNKNOWN, 400)
     if entry is not None:
         try:
-            with refused_outside_scope():
-                saved = inputs.change_reduction(store_of(request), viewer, number, version, entry)
+            saved = inputs.change_reduction(store_of(request), viewer, number, version, entry)
         except InvalidInput as refused:
             problems.update(refused.errors)
         except EditConflict as conflict:
@@ -291,16 +292,13 @@ def _delete_page(
     conflict: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    return TEMPLATES.TemplateResponse(
+    return _form_page(
         request,
         "reduction_delete.html",
-        {
-            "owner": owner,
-            "reduction": reduction,
-            "conflict": conflict,
-            "csrf": csrf_token(request),
-        },
-        status_code=status_code,
+        status_code,
+        owner=owner,
+        reduction=reduction,
+        conflict=conflict,
     )
 
 
@@ -316,16 +314,14 @@ def delete_reduction_form(request: Request, staff_code: str, reduction_id: str) 
     "/practitioner/{staff_code}/reductions/{reduction_id}/delete", response_class=HTMLResponse
 )
 async def delete_reduction(request: Request, staff_code: str, reduction_id: str) -> Response:
-    typed = await read_form(request)
-    check_csrf(request, typed.get("csrf_token", ""))
+    typed = await _posted(request)
     viewer, owner, reduction = _reduction_for_manager(request, staff_code, reduction_id)
     number = reduction.id or 0
     version = read_version(typed)
     try:
         if version is None:
             raise EditConflict(DELETE_UNKNOWN)
-        with refused_outside_scope():
-            saved = inputs.delete_reduction(store_of(request), viewer, number, version)
+        saved = inputs.delete_reduction(store_of(request), viewer, number, version)
     except EditConflict as conflict:
         current = inputs.find_reduction(store_of(request), number) or reduction
         return _delete_page(request, owner, current, str(conflict), 400 if version is None else 409)
@@ -346,18 +342,15 @@ def _hours_page(
     conflict: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    return TEMPLATES.TemplateResponse(
+    return _form_page(
         request,
         "hours_form.html",
-        {
-            "owner": owner,
-            "value": value,
-            "version": version,
-            "error": error,
-            "conflict": conflict,
-            "csrf": csrf_token(request),
-        },
-        status_code=status_code,
+        status_code,
+        owner=owner,
+        value=value,
+        version=version,
+        error=error,
+        conflict=conflict,
     )
 
 
@@ -369,8 +362,7 @@ def hours_form(request: Request, staff_code: str, team: str = "") -> Response:
 
 @router.post("/practitioner/{staff_code}/hours", response_class=HTMLResponse)
 async def change_hours(request: Request, staff_code: str) -> Response:
-    typed = await read_form(request)
-    check_csrf(request, typed.get("csrf_token", ""))
+    typed = await _posted(request)
     team = typed.get("team", "")
     viewer, owner = _manager(request, staff_code, team)
     text = typed.get("contracted_hours", "")
@@ -381,10 +373,9 @@ async def change_hours(request: Request, staff_code: str) -> Response:
             raise EditConflict(HOURS_UNKNOWN)
         if isinstance(hours, str):
             raise InvalidInput({"contracted_hours": hours})
-        with refused_outside_scope():
-            saved = inputs.set_contracted_hours(
-                store_of(request), viewer, owner.staff_code, team, hours, version
-            )
+        saved = inputs.set_contracted_hours(
+            store_of(request), viewer, owner.staff_code, team, hours, version
+        )
     except InvalidInput as refused:
         return _hours_page(
             request,
