@@ -14,6 +14,7 @@ from tests.engine.allocation_instances import (
     CONFIG,
     RULES,
     Instance,
+    Outcome,
     all_plans,
     eligible_pairs,
     instances,
@@ -41,7 +42,7 @@ def _largest_given(plan: Plan) -> int | None:
     return max((tenths(a.capacity_after) or 0 for a in plan.allocations), default=None)
 
 
-def _outcome(instance: Instance, plan: Plan):  # type: ignore[no-untyped-def]
+def _outcome(instance: Instance, plan: Plan) -> Outcome:
     placed = {a.crn: a.staff_code for a in plan.allocations}
     return outcome_of(instance, placed, _largest_given(plan))
 
