@@ -73,7 +73,7 @@ def test_a_plan_is_the_best_of_every_possible_plan(
     assert got.to_recent == min(o.to_recent for o in within if o.continuity == most_kept)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(instances(most_cases=8, most_people=4), ceilings)
 def test_a_plan_keeps_the_rules_and_reports_the_engines_figures(
     instance: Instance, ceiling: Decimal | None

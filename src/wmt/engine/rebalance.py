@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import polars as pl
 from ortools.sat.python import cp_model
 
 from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.points import PointsConfiguration
-from wmt.engine.allocation import after_adding, pairs, unit_owners
+from wmt.engine.allocation import after_adding, ceiling_headroom_centi, pairs, unit_owners
 from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
 from wmt.engine.plan import percent, points
 from wmt.engine.tables import OWNER_KEY, conform
@@ -109,7 +110,9 @@ def rebalance(
     moves = [model.new_bool_var("") for _ in range(destinations.height)]
     _each_case_moves_once(model, moves, destinations, max_moves)
     largest = _largest_capacity(model, moves, destinations, movable, everyone, int(target * 10))
-    stages = Stages(model, moves, time_limit, workers, solution=[0] * len(moves))
+    first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
+    stages = Stages(model, moves, time_limit, workers, solution=first)
+    stages.hint(first)
     if stages.minimise(largest, stages_left=2) is not None:
         stages.minimise(cp_model.LinearExpr.sum(moves), stages_left=1)
     chosen = destinations.filter(
@@ -144,6 +147,48 @@ def _destinations(
         .filter(pl.col("to_owner") != pl.col("from_owner"))
         .sort("case", "to_owner")
     )
+
+
+def greedy_moves(
+    destinations: pl.DataFrame, everyone: pl.DataFrame, target_tenths: int, max_moves: int | None
+) -> list[int]:
+    """A first answer for the solver to improve on: from the most loaded person over the
+    target down, move their largest cases, each to the eligible person it leaves least loaded
+    who stays at or under the target, until they are at or under it too.
+
+    One move at a time by nature: each depends on the loads the ones before it left.
+    """
+    owners = everyone.sort("owner").with_columns(
+        headroom=ceiling_headroom_centi(pl.col("available_points"), target_tenths)
+    )
+    load = owners["base_centi"].to_numpy().copy()
+    available = np.maximum(owners["available_points"].to_numpy(), 0)
+    headroom = np.where(available > 0, owners["headroom"].to_numpy(), -1)
+    by_case = (
+        destinations.with_row_index("row")
+        .group_by("case", "from_owner", "points_centi")
+        .agg("row", "to_owner")
+        .sort(["from_owner", "points_centi", "case"], descending=[False, True, False])
+    )
+    chosen = [0] * destinations.height
+    moves = 0
+    over = np.argsort(-load / np.maximum(available, 1), kind="stable")
+    for owner in (o for o in over if available[o] > 0 and load[o] > headroom[o]):
+        cases = by_case.filter(pl.col("from_owner") == owner)
+        for centi, rows, to in cases.select("points_centi", "row", "to_owner").iter_rows():
+            if load[owner] <= headroom[owner] or moves == max_moves:
+                break
+            targets = np.asarray(to)
+            after = load[targets] + centi
+            fits = np.flatnonzero(after <= headroom[targets])
+            if fits.size == 0:
+                continue
+            best = fits[np.argmin(after[fits] / available[targets[fits]])]
+            chosen[rows[best]] = 1
+            load[targets[best]] += centi
+            load[owner] -= centi
+            moves += 1
+    return chosen
 
 
 def _each_case_moves_once(
