@@ -135,7 +135,6 @@ def pairs(
         *after_adding(pl.col("points_centi")),
         caseload_after=pl.col("caseload") + 1,
         why_not=why_not_eligible(rules, on),
-        may_take_new_cases=may_take_new_cases(rules, on),
         continuity=(pl.col("staff_code") == pl.col("previous_staff_code")).fill_null(False),
     )
     return after.with_columns(

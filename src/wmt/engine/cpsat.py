@@ -16,9 +16,6 @@ from enum import StrEnum
 
 from ortools.sat.python import cp_model
 
-# Points in hundredths and capacities in tenths of a percent stay far inside these.
-_BIG = 10**9
-
 
 class SolverStatus(StrEnum):
     OPTIMAL = "optimal"  # every objective proven best
@@ -26,13 +23,20 @@ class SolverStatus(StrEnum):
 
 
 def capacity_tenths_variable(
-    model: cp_model.CpModel, points_centi: cp_model.LinearExprT, available: int
+    model: cp_model.CpModel,
+    points_centi: cp_model.LinearExprT,
+    available: int,
+    lowest_centi: int,
+    highest_centi: int,
 ) -> cp_model.IntVar:
-    """A variable equal to 100 x round(points) / available in tenths, halves up (available > 0)."""
-    total = model.new_int_var(-_BIG, _BIG, "")
+    """A variable equal to 100 x round(points) / available in tenths, halves up (available > 0),
+    for points between the lowest and highest given (tight bounds keep the solver quick)."""
+    low, high = ((centi + 50) // 100 for centi in (lowest_centi, highest_centi))
+    total = model.new_int_var(low, high, "")
     model.add(100 * total <= points_centi + 50)
     model.add(points_centi + 50 <= 100 * total + 99)
-    tenths = model.new_int_var(-_BIG, _BIG, "")
+    least, most = ((2000 * points + available) // (2 * available) for points in (low, high))
+    tenths = model.new_int_var(least, most, "")
     model.add(2 * available * tenths <= 2000 * total + available)
     model.add(2000 * total + available <= 2 * available * tenths + 2 * available - 1)
     return tenths
@@ -55,27 +59,53 @@ class Stages:
     solution: list[int] | None = None
 
     def hint(self, values: Sequence[int]) -> None:
-        """Start the next solve from these values of the decisions."""
-        # Written to the model in bulk: one add_hint call per decision takes seconds on a
-        # large queue.
-        hint = self.model.model_proto.solution_hint
+        """Start the next solve from these values of the decisions (a first answer)."""
+        self.solution = [int(value) for value in values]
+        every = self._completed(self.solution)
+        if every is not None:
+            self._hint_every_variable(every)
+
+    def _completed(self, values: Sequence[int]) -> list[int] | None:
+        """Every variable's value once the decisions are these, found by the solver with the
+        decisions fixed, which is quick. A hint of every variable is taken up at once; one
+        of the decisions alone can leave a large model without a solution in its time."""
+        fixed = self.model.clone()
+        for variable, value in zip(self.decisions, values, strict=True):
+            domain = fixed.proto.variables[variable.index].domain
+            domain.clear()
+            domain.extend([value, value])
+        solver = self._solver(max(self._left(), 1.0))
+        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return list(solver.response_proto.solution)
+
+    def _hint_every_variable(self, values: Sequence[int]) -> None:
+        # Written in bulk: one add_hint call per variable takes seconds on a large queue.
+        hint = self.model.proto.solution_hint
         hint.vars.clear()
         hint.values.clear()
-        hint.vars.extend([variable.index for variable in self.decisions])
-        hint.values.extend([int(value) for value in values])
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
+
+    def _left(self) -> float:
+        return self.seconds - (time.perf_counter() - self.started)
+
+    def _solver(self, seconds: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = 1
+        return solver
 
     def minimise(
         self, objective: cp_model.LinearExprT, stages_left: int, slack: int = 0
     ) -> tuple[int, int] | None:
         """Solve for the smallest objective; keep it (within `slack`). (value, lower bound)."""
-        left = self.seconds - (time.perf_counter() - self.started)
+        left = self._left()
         if left <= 0:
             self.proven = False
             return None
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = left / stages_left
-        solver.parameters.num_workers = self.workers
-        solver.parameters.random_seed = 1
+        solver = self._solver(left / stages_left)
         self.model.minimize(objective)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -86,7 +116,7 @@ class Stages:
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         self.solution = [solver.value(variable) for variable in self.decisions]
         self.model.add(objective <= value + slack)
-        self.hint(self.solution)
+        self._hint_every_variable(list(solver.response_proto.solution))
         return value, min(bound, value)
 
     @property

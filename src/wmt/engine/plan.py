@@ -229,68 +229,133 @@ class _Solved:
     seconds: float
 
 
-def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
+@dataclass(frozen=True)
+class _Model:
+    model: cp_model.CpModel
+    picks: list[cp_model.IntVar]  # one per allowed pairing of a case and a taker
+    unplaced: cp_model.LinearExprT
+    largest: cp_model.IntVar  # the largest capacity among those given a case, in tenths
+    continuity: cp_model.LinearExprT
+    to_recent: cp_model.LinearExprT
+
+
+def _model(work: Queue, ceiling: bool) -> _Model:
     model = cp_model.CpModel()
-    choices = work.choices
-    picks = [model.new_bool_var("") for _ in range(choices.height)]
-    cases = choices["case"].to_list()
-    takers = choices["taker"].to_list()
-    by_case: dict[int, list[int]] = {}
-    by_taker: dict[int, list[int]] = {}
-    for row, (case, taker) in enumerate(zip(cases, takers, strict=True)):
-        by_case.setdefault(case, []).append(row)
-        by_taker.setdefault(taker, []).append(row)
-    unplaced_terms: list[cp_model.LinearExprT] = []
-    for case, rows in by_case.items():
-        placed = sum(picks[row] for row in rows)
+    picks = [model.new_bool_var("") for _ in range(work.choices.height)]
+    cases = work.choices["case"].to_list()
+    takers = work.choices["taker"].to_list()
+    by_case: dict[int, list[cp_model.IntVar]] = {}
+    by_taker: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
+    for pick, case, taker in zip(picks, cases, takers, strict=True):
+        by_case.setdefault(case, []).append(pick)
+        by_taker.setdefault(taker, []).append((pick, int(work.points_centi[case])))
+    unplaced: list[cp_model.LinearExprT] = []
+    for case, options in by_case.items():
+        placed = cp_model.LinearExpr.sum(options)
         if ceiling:
             model.add(placed <= 1)
-            unplaced_terms.append((1 - placed) * _unplaced_weight(work, case))
-        else:
+        else:  # going over is allowed: every case someone may take is placed
             model.add(placed == 1)
-    largest = model.new_int_var(-(10**9), 10**9, "largest")
-    base = work.takers["base_centi"].to_list()
-    available = work.takers["available_points"].to_list()
-    headroom = work.takers["headroom_centi"].to_list()
-    for taker, rows in by_taker.items():
-        load = base[taker] + cp_model.LinearExpr.weighted_sum(
-            [picks[row] for row in rows], [int(work.points_centi[cases[row]]) for row in rows]
-        )
-        if ceiling:
-            model.add(load <= headroom[taker])
-        receives = model.new_bool_var("")
-        for row in rows:
-            model.add_implication(picks[row], receives)
-        tenths = capacity_tenths_variable(model, load, available[taker])
+        unplaced.append((1 - placed) * _unplaced_weight(work, case))
+    figures = work.takers.select("taker", "base_centi", "available_points", "headroom_centi")
+    loaded = [
+        _add_taker(model, by_taker[taker], *row, ceiling=ceiling)
+        for taker, *row in figures.rows()
+        if taker in by_taker
+    ]
+    bounds = [bound for _, tenths in loaded for bound in tenths.proto.domain] or [0]
+    largest = model.new_int_var(min(bounds), max(bounds), "largest")
+    for receives, tenths in loaded:
         model.add(largest >= tenths).only_enforce_if(receives)
-    continuity = cp_model.LinearExpr.sum(
-        [pick for pick, kept in zip(picks, choices["continuity"], strict=True) if kept]
+    recent = set(work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"])
+    continuity = work.choices["continuity"].to_list()
+    return _Model(
+        model=model,
+        picks=picks,
+        unplaced=cp_model.LinearExpr.sum(unplaced),
+        largest=largest,
+        continuity=cp_model.LinearExpr.sum(
+            [p for p, kept in zip(picks, continuity, strict=True) if kept]
+        ),
+        to_recent=cp_model.LinearExpr.sum(
+            [p for p, taker in zip(picks, takers, strict=True) if taker in recent]
+        ),
     )
-    recent = set(work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"].to_list())
-    to_recent = cp_model.LinearExpr.sum(
-        [pick for pick, taker in zip(picks, takers, strict=True) if taker in recent]
+
+
+def _add_taker(
+    model: cp_model.CpModel,
+    given: list[tuple[cp_model.IntVar, int]],
+    base_centi: int,
+    available: int,
+    headroom_centi: int | None,
+    *,
+    ceiling: bool,
+) -> tuple[cp_model.IntVar, cp_model.IntVar]:
+    """One taker's load, under the ceiling: whether they are given a case, and their capacity."""
+    load = base_centi + cp_model.LinearExpr.weighted_sum(
+        [pick for pick, _ in given], [centi for _, centi in given]
     )
+    if ceiling and headroom_centi is not None:
+        model.add(load <= headroom_centi)
+    receives = model.new_bool_var("")
+    for pick, _ in given:
+        model.add_implication(pick, receives)
+    most = base_centi + sum(centi for _, centi in given)
+    return receives, capacity_tenths_variable(model, load, available, base_centi, most)
+
+
+def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
+    """The objectives in order, from the simple rule's plan; never worse than it."""
+    built = _model(work, ceiling)
+    cases, takers = work.choices["case"], work.choices["taker"]
     greedy_values = [int(greedy[case] == taker) for case, taker in zip(cases, takers, strict=True)]
-    stages = Stages(model, picks, seconds, workers)
+    stages = Stages(built.model, built.picks, seconds, workers)
     stages.hint(greedy_values)
-    stages.solution = greedy_values
     bound = None
-    if stages.minimise(cp_model.LinearExpr.sum(unplaced_terms), stages_left=4) is not None:
-        reached = stages.minimise(largest, stages_left=3, slack=TOLERANCE_TENTHS)
+    if _places_all_it_can(work, greedy):  # nothing to improve: the first objective is met
+        built.model.add(built.unplaced <= 0)
+        placed = True
+    else:
+        placed = stages.minimise(built.unplaced, stages_left=4) is not None
+    if placed:
+        reached = stages.minimise(built.largest, stages_left=3, slack=TOLERANCE_TENTHS)
         if reached is not None:
             bound = reached[1]
-            greedy_largest = _largest_given(work, greedy)
-            if _unplaced_score(work, greedy) == _unplaced_score(
-                work, _assign(work, stages.solution)
-            ):
-                if greedy_largest is not None and greedy_largest < reached[0] + TOLERANCE_TENTHS:
-                    model.add(largest <= greedy_largest)
-                if greedy_largest is not None and greedy_largest < reached[0]:
-                    stages.solution = greedy_values
-                    stages.hint(greedy_values)
-            if stages.minimise(-continuity, stages_left=2) is not None:
-                stages.minimise(to_recent, stages_left=1)
-    return _Solved(_assign(work, stages.solution), stages.status, bound, stages.elapsed)
+            _no_worse_than_greedy(work, built, stages, greedy, greedy_values, reached[0])
+            if stages.minimise(-built.continuity, stages_left=2) is not None:
+                stages.minimise(built.to_recent, stages_left=1)
+    return _Solved(
+        _assign(work, stages.solution or greedy_values), stages.status, bound, stages.elapsed
+    )
+
+
+def _places_all_it_can(work: Queue, assignment: Assignment) -> bool:
+    """Whether the only cases left unplaced are those no one may be given at all."""
+    choosable = set(work.choices["case"])
+    return all(taker is not None or case not in choosable for case, taker in enumerate(assignment))
+
+
+def _no_worse_than_greedy(
+    work: Queue,
+    built: _Model,
+    stages: Stages,
+    greedy: Assignment,
+    greedy_values: list[int],
+    smallest: int,
+) -> None:
+    """Where the simple rule places as much, its largest capacity caps the plan's: the 0.1
+    point allowed for continuity never makes the plan worse than it."""
+    if stages.solution is None:
+        return
+    same = _unplaced_score(work, greedy) == _unplaced_score(work, _assign(work, stages.solution))
+    greedy_largest = _largest_given(work, greedy)
+    if not same or greedy_largest is None:
+        return
+    if greedy_largest < smallest + TOLERANCE_TENTHS:
+        built.model.add(built.largest <= greedy_largest)
+    if greedy_largest < smallest:  # the solver ran out of time before finding as good
+        stages.hint(greedy_values)
 
 
 def _assign(work: Queue, values: Sequence[int]) -> Assignment:

@@ -111,7 +111,7 @@ def rebalance(
     _each_case_moves_once(model, moves, destinations, max_moves)
     largest = _largest_capacity(model, moves, destinations, movable, everyone, int(target * 10))
     first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
-    stages = Stages(model, moves, time_limit, workers, solution=first)
+    stages = Stages(model, moves, time_limit, workers)
     stages.hint(first)
     if stages.minimise(largest, stages_left=2) is not None:
         stages.minimise(cp_model.LinearExpr.sum(moves), stages_left=1)
@@ -236,7 +236,9 @@ def _largest_capacity(
         load = base + cp_model.LinearExpr.weighted_sum(
             [move for move, _ in changes], [centi for _, centi in changes]
         )
-        model.add(largest >= capacity_tenths_variable(model, load, available))
+        low = base + sum(centi for _, centi in changes if centi < 0)
+        high = base + sum(centi for _, centi in changes if centi > 0)
+        model.add(largest >= capacity_tenths_variable(model, load, available, low, high))
     return largest
 
 
