@@ -3,8 +3,9 @@
     python benchmarks/allocation_plan.py [--seed 1] [--time-limit 30] [--workers 2]
 
 The PDU has 100 practitioners in 8 teams (PO, PQiP, PSO and a few SPOs), each holding cases
-that put them between about 45 % and 105 %, and 650 queued cases of every tier and type. The
-data is built from the seed, so every run measures the same problem. Prints a Markdown table.
+that put them between about 45 % and 105 %, and 650 queued cases of every tier and type; the
+rebalance is of the same people holding more (about 60 % to 140 %). The data is built from
+the seed, so every run measures the same problem. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,15 +45,18 @@ def staff(rng: random.Random) -> list[dict[str, Any]]:
     ]
 
 
-def held_cases(rng: random.Random, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Cases for each practitioner until they hold about 45 % to 105 % of their points."""
+def held_cases(
+    rng: random.Random, people: list[dict[str, Any]], lowest: float, highest: float
+) -> list[dict[str, Any]]:
+    """Cases for each practitioner until they hold between the lowest and highest share of
+    their points (and up to one case more)."""
     points = default_points_configuration().case_points
     cases: list[dict[str, Any]] = []
     for person in people:
         if person["grade"] == "SPO":
             continue
         hours = (person["contracted_hours_centi"] or 3700) / 3700
-        aim, held = 2176 * hours * rng.uniform(0.45, 0.95), 0
+        aim, held = 2176 * hours * rng.uniform(lowest, highest), 0
         tiers = TIERS if person["grade"] == "PO" else TIERS[8:]
         while held < aim:
             case_type, tier = rng.choice(CASE_TYPES), rng.choice(tiers)
@@ -106,9 +111,13 @@ def main() -> None:
             {"team_code": [f"T{n}" for n in range(TEAMS)], "pdu_code": "P1", "region_code": "R1"}
         ),
         staff=pl.DataFrame(people, infer_schema_length=None),
-        cases=pl.DataFrame(held_cases(rng, people), infer_schema_length=None),
+        cases=pl.DataFrame(held_cases(rng, people, 0.45, 0.95), infer_schema_length=None),
     )
     config = default_points_configuration()
+    # For the rebalance, the same people holding more: some up to about 140 %.
+    more = pl.DataFrame(held_cases(rng, people, 0.6, 1.3), infer_schema_length=None)
+    busy = replace(tables, cases=SnapshotTables.from_frames(cases=more).cases)
+    busy_owners = calculate(busy, config, AS_OF).owners
     owners = calculate(tables, config, AS_OF).owners.join(
         allocated_in_last(tables.cases, AS_OF), on=["staff_code", "team_code"], how="left"
     )
@@ -123,7 +132,7 @@ def main() -> None:
     plan = suggest_plan(queued, owners, config, AS_OF, time_limit=limit, workers=workers)
     plan_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    moves = rebalance(tables.cases, owners, config, AS_OF, time_limit=limit, workers=workers)
+    moves = rebalance(busy.cases, busy_owners, config, AS_OF, time_limit=limit, workers=workers)
     rebalance_seconds = time.perf_counter() - start
 
     print(f"{QUEUED} queued cases, {PRACTITIONERS} practitioners, seed {options.seed}")

@@ -46,8 +46,8 @@ def capacity_tenths_variable(
 class Stages:
     """Objectives solved one after another, each best value kept as a constraint for the next.
 
-    The time limit is shared: each stage may use what is left divided by the stages still to
-    come. A stage without a solution in its time ends the run; the last solution stands.
+    The time limit is shared: each stage may use its share of what is left. A stage without a
+    solution in its time ends the run; the last solution stands.
     """
 
     model: cp_model.CpModel
@@ -98,14 +98,15 @@ class Stages:
         return solver
 
     def minimise(
-        self, objective: cp_model.LinearExprT, stages_left: int, slack: int = 0
+        self, objective: cp_model.LinearExprT, share: float, slack: int = 0
     ) -> tuple[int, int] | None:
-        """Solve for the smallest objective; keep it (within `slack`). (value, lower bound)."""
+        """Solve for the smallest objective in `share` of the time left, and keep it (within
+        `slack`) for the stages after. Returns the value found and a lower bound on it."""
         left = self._left()
         if left <= 0:
             self.proven = False
             return None
-        solver = self._solver(left / stages_left)
+        solver = self._solver(left * share)
         self.model.minimize(objective)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -317,14 +317,14 @@ def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, worke
         built.model.add(built.unplaced <= 0)
         placed = True
     else:
-        placed = stages.minimise(built.unplaced, stages_left=4) is not None
+        placed = stages.minimise(built.unplaced, share=0.25) is not None
     if placed:
-        reached = stages.minimise(built.largest, stages_left=3, slack=TOLERANCE_TENTHS)
+        reached = stages.minimise(built.largest, share=0.6, slack=TOLERANCE_TENTHS)
         if reached is not None:
             bound = reached[1]
             _no_worse_than_greedy(work, built, stages, greedy, greedy_values, reached[0])
-            if stages.minimise(-built.continuity, stages_left=2) is not None:
-                stages.minimise(built.to_recent, stages_left=1)
+            if stages.minimise(-built.continuity, share=0.5) is not None:
+                stages.minimise(built.to_recent, share=1.0)
     return _Solved(
         _assign(work, stages.solution or greedy_values), stages.status, bound, stages.elapsed
     )

@@ -70,6 +70,15 @@ class Rebalance:
     seconds: float
 
 
+_MOVE_SCHEMA = {
+    "crn": pl.String,
+    "case": pl.Int64,
+    "points_centi": pl.Int64,
+    "from_owner": pl.Int64,
+    "to_owner": pl.Int64,
+}
+
+
 def _indexed(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     return frame.with_row_index(name).with_columns(pl.col(name).cast(pl.Int64))
 
@@ -104,6 +113,9 @@ def rebalance(
     """The moves for a unit: `held` is its allocated cases, `owners` its owners' figures."""
     rules = rules or default_eligibility_rules()
     everyone = _indexed(unit_owners(owners, rules, on), "owner")
+    if everyone.filter(pl.col("capacity_tenths") > int(target * 10)).is_empty():
+        # Everyone is at or under the target already: no move is the answer.
+        return _result(pl.DataFrame(schema=_MOVE_SCHEMA), everyone, SolverStatus.OPTIMAL, 0.0)
     movable = _indexed(movable_cases(held, owners, config, on), "case")
     destinations = _destinations(movable, owners, everyone, config, rules, on)
     model = cp_model.CpModel()
@@ -113,8 +125,8 @@ def rebalance(
     first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
     stages = Stages(model, moves, time_limit, workers)
     stages.hint(first)
-    if stages.minimise(largest, stages_left=2) is not None:
-        stages.minimise(cp_model.LinearExpr.sum(moves), stages_left=1)
+    if stages.minimise(largest, share=0.7) is not None:
+        stages.minimise(cp_model.LinearExpr.sum(moves), share=1.0)
     chosen = destinations.filter(
         pl.Series([bool(v) for v in stages.solution or []], dtype=pl.Boolean)
     )
