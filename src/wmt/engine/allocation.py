@@ -15,28 +15,24 @@ from datetime import date, timedelta
 import polars as pl
 
 from wmt.domain.eligibility import EligibilityRules, may_take_new_cases, why_not_eligible
-from wmt.domain.points import PointsConfiguration
+from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine.arithmetic import capacity_tenths, round_centi_half_up
 from wmt.engine.signals import full_time_equivalent_caseload
-from wmt.engine.tables import OWNER_KEY, conform
+from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import total_points_centi, weighted_case_points
 
 RECENT_DAYS = 7
 
+# What scores a case: its columns of the snapshot's cases table.
+SCORED_CASE_COLUMNS = ("crn", "case_type", "tier", "t2a", *WEIGHTED_FLAGS)
 # A case waiting for a practitioner: what scores it, what decides who may take it, and who
 # held it last. Flags left out are not set.
 CASE_TO_PLACE_SCHEMA = pl.Schema(
-    {
-        "crn": pl.String,
-        "case_type": pl.String,
-        "tier": pl.String,
-        "t2a": pl.Boolean,
-        "warrant": pl.Boolean,
-        "unpaid_work": pl.Boolean,
-        "overdue_termination": pl.Boolean,
-        "rosh": pl.String,  # low, medium, high, very_high; null: not known
-        "previous_staff_code": pl.String,
-    }
+    [(name, CASES_SCHEMA[name]) for name in SCORED_CASE_COLUMNS]
+    + [
+        ("rosh", pl.String()),  # low, medium, high, very_high; null: not known
+        ("previous_staff_code", pl.String()),
+    ]
 )
 OWNER_COLUMNS = [
     *OWNER_KEY,

@@ -19,30 +19,28 @@ from ortools.sat.python import cp_model
 
 from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.points import PointsConfiguration
-from wmt.engine.allocation import after_adding, ceiling_headroom_centi, pairs, unit_owners
+from wmt.engine.allocation import (
+    SCORED_CASE_COLUMNS,
+    after_adding,
+    ceiling_headroom_centi,
+    pairs,
+    unit_owners,
+)
 from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
 from wmt.engine.plan import percent, points
-from wmt.engine.tables import OWNER_KEY, conform
+from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import weighted_case_points
 
 DEFAULT_TARGET = Decimal(110)
 SETTLING_DAYS = 28  # a case given this recently is not moved
 
 HELD_CASE_SCHEMA = pl.Schema(
-    {
-        "crn": pl.String,
-        "staff_code": pl.String,
-        "team_code": pl.String,
-        "case_type": pl.String,
-        "tier": pl.String,
-        "t2a": pl.Boolean,
-        "warrant": pl.Boolean,
-        "unpaid_work": pl.Boolean,
-        "overdue_termination": pl.Boolean,
-        "rosh": pl.String,
-        "allocated_date": pl.Date,
-        "locked": pl.Boolean,  # a manager said it stays
-    }
+    [(name, CASES_SCHEMA[name]) for name in (*SCORED_CASE_COLUMNS, *OWNER_KEY)]
+    + [
+        ("rosh", pl.String()),
+        ("allocated_date", pl.Date()),
+        ("locked", pl.Boolean()),  # a manager said it stays
+    ]
 )
 
 
