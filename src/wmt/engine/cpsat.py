@@ -95,6 +95,10 @@ class Stages:
         solver.parameters.max_time_in_seconds = seconds
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = 1
+        # Probing and symmetry detection took most of the time on a PDU's queue (hundreds of
+        # cases, a hundred people) before the search could start; the search does better.
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
         return solver
 
     def minimise(
