@@ -127,7 +127,3 @@ class Stages:
     @property
     def status(self) -> SolverStatus:
         return SolverStatus.OPTIMAL if self.proven else SolverStatus.FEASIBLE
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started

@@ -12,6 +12,7 @@ plan is chosen.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -89,11 +90,13 @@ def suggest_plan(
     workers: int = 2,
 ) -> Plan:
     """The plan for a unit's queued cases among the unit's owners (`ceiling=None`: going over
-    is allowed)."""
+    is allowed). The time limit is the solver's; its seconds are the whole suggestion's."""
+    started = time.perf_counter()
     work = queue(cases, owners, config, rules or default_eligibility_rules(), on, ceiling)
     greedy = greedy_assignment(work)
     solved = _solve(work, greedy, ceiling is not None, time_limit, workers)
-    return _plan(work, solved.assignment, config, solved.status, solved.bound, solved.seconds)
+    seconds = time.perf_counter() - started
+    return _plan(work, solved.assignment, config, solved.status, solved.bound, seconds)
 
 
 def greedy_plan(
@@ -115,7 +118,6 @@ class _Solved:
     assignment: Assignment
     status: SolverStatus
     bound: int | None  # on the largest capacity of those given cases, in tenths
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -214,9 +216,7 @@ def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, worke
             _no_worse_than_greedy(work, built, stages, greedy, greedy_values, reached[0])
             if stages.minimise(-built.continuity, share=0.5) is not None:
                 stages.minimise(built.to_recent, share=1.0)
-    return _Solved(
-        _assign(work, stages.solution or greedy_values), stages.status, bound, stages.elapsed
-    )
+    return _Solved(_assign(work, stages.solution or greedy_values), stages.status, bound)
 
 
 def _places_all_it_can(work: Queue, assignment: Assignment) -> bool:
