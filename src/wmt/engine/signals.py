@@ -88,21 +88,23 @@ def sustained_overload(
     )
 
 
+def full_time_equivalent_caseload(caseload: pl.Expr, thresholds: Thresholds) -> pl.Expr:
+    """Cases scaled to full-time hours (to one decimal place); null without contracted hours."""
+    return (
+        pl.when(pl.col("contracted_hours_centi") > 0)
+        .then(caseload * int(thresholds.full_time_hours * 100) / pl.col("contracted_hours_centi"))
+        .otherwise(None)
+        .round(1)
+    )
+
+
 def on_the_day(
     today: pl.DataFrame, reductions: pl.DataFrame, thresholds: Thresholds
 ) -> pl.DataFrame:
     """Signals that need only the date's own figures."""
     severe = today.filter(pl.col("capacity_tenths") > _tenths(thresholds.severe_overload_percent))
-    fte = (
-        pl.when(pl.col("contracted_hours_centi") > 0)
-        .then(
-            pl.col("caseload")
-            * int(thresholds.full_time_hours * 100)
-            / pl.col("contracted_hours_centi")
-        )
-        .otherwise(None)
-    )
-    with_fte = today.with_columns(fte.round(1).alias("fte_caseload"))
+    fte = full_time_equivalent_caseload(pl.col("caseload"), thresholds)
+    with_fte = today.with_columns(fte.alias("fte_caseload"))
     unreasonable = with_fte.filter(pl.col("fte_caseload") > thresholds.caseload_unreasonable_cases)
     at_risk = with_fte.filter(
         (pl.col("fte_caseload") >= thresholds.caseload_risk_cases)

@@ -123,6 +123,15 @@ def reduction_totals(reductions: pl.LazyFrame, on: date) -> pl.LazyFrame:
     )
 
 
+def total_points_centi() -> pl.Expr:
+    """An owner's case, T2A, report and contact points in hundredths, before rounding."""
+    return (
+        pl.col("case_points_centi")
+        + pl.col("t2a_points_centi")
+        + 100 * (pl.col("report_points") + pl.col("contact_points"))
+    )
+
+
 def owner_workload(
     tables: SnapshotTables, config: PointsConfiguration, on: date
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -145,11 +154,7 @@ def owner_workload(
             ]
         )
         .with_columns(
-            total_points=round_centi_half_up(
-                pl.col("case_points_centi")
-                + pl.col("t2a_points_centi")
-                + 100 * (pl.col("report_points") + pl.col("contact_points"))
-            ),
+            total_points=round_centi_half_up(total_points_centi()),
             hours_available_centi=pl.col("contracted_hours_centi")
             - pl.col("reduction_hours_centi"),
             available_points=available_points(

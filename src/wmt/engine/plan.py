@@ -1,0 +1,350 @@
+"""Suggesting a plan for a unit's queue: each case to one eligible practitioner of the unit.
+
+Objectives, in order (allocation.md): place as many of the queue's points as the ceiling
+allows; make the largest capacity after allocation as small as possible; keeping that to
+within 0.1 percentage point, keep as many cases as possible with their previous
+practitioner; then give as few cases as possible to people given one in the last 7 days.
+
+The solver is OR-Tools' CP-SAT, starting from the simple rule's plan (`placing.py`) and
+never doing worse than it. Every figure reported is the engine's, computed again once the
+plan is chosen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+import polars as pl
+from ortools.sat.python import cp_model
+
+from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
+from wmt.domain.grades import Grade
+from wmt.domain.points import PointsConfiguration
+from wmt.engine.allocation import after_adding
+from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
+from wmt.engine.placing import Assignment, Queue, greedy_assignment, queue
+from wmt.engine.tables import OWNER_KEY
+
+DEFAULT_CEILING = Decimal(110)
+TOLERANCE_TENTHS = 1  # "within 0.1 percentage point" of the smallest largest capacity
+
+
+class UnplacedReason(StrEnum):
+    NO_ELIGIBLE_PRACTITIONER = "no eligible practitioner"
+    OVER_CEILING = "every eligible practitioner would pass the ceiling"
+
+
+@dataclass(frozen=True)
+class Placement:
+    crn: str
+    staff_code: str
+    team_code: str
+    points: Decimal
+    capacity_before: Decimal  # the practitioner's, before the plan
+    capacity_after: Decimal  # the practitioner's, once the whole plan is applied
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    crn: str
+    points: Decimal
+    reason: UnplacedReason
+
+
+@dataclass(frozen=True)
+class Plan:
+    allocations: tuple[Placement, ...]
+    unplaced: tuple[Unplaced, ...]
+    # The largest capacity after the plan among the practitioners who can take cases (None
+    # when the unit has none), and a lower bound on it for any plan placing as much.
+    max_capacity_after: Decimal | None
+    lower_bound: Decimal | None
+    status: SolverStatus
+    seconds: float
+    shortfall_officers: Decimal  # unplaced points / a full-time PO's nominal target
+
+
+def percent(tenths: int) -> Decimal:
+    """Tenths of a percent as an exact percentage with one decimal place."""
+    return Decimal(tenths).scaleb(-1)
+
+
+def points(centi: int) -> Decimal:
+    return Decimal(centi).scaleb(-2)
+
+
+def suggest_plan(
+    cases: pl.DataFrame,
+    owners: pl.DataFrame,
+    config: PointsConfiguration,
+    on: date,
+    *,
+    rules: EligibilityRules | None = None,
+    ceiling: Decimal | None = DEFAULT_CEILING,
+    time_limit: float = 10.0,
+    workers: int = 2,
+) -> Plan:
+    """The plan for a unit's queued cases among the unit's owners (`ceiling=None`: going over
+    is allowed). The time limit is the solver's; its seconds are the whole suggestion's."""
+    started = time.perf_counter()
+    work = queue(cases, owners, config, rules or default_eligibility_rules(), on, ceiling)
+    greedy = greedy_assignment(work)
+    solved = _solve(work, greedy, ceiling is not None, time_limit, workers)
+    seconds = time.perf_counter() - started
+    return _plan(work, solved.assignment, config, solved.status, solved.bound, seconds)
+
+
+def greedy_plan(
+    cases: pl.DataFrame,
+    owners: pl.DataFrame,
+    config: PointsConfiguration,
+    on: date,
+    *,
+    rules: EligibilityRules | None = None,
+    ceiling: Decimal | None = DEFAULT_CEILING,
+) -> Plan:
+    """The simple rule's plan alone, with the figures of any plan."""
+    work = queue(cases, owners, config, rules or default_eligibility_rules(), on, ceiling)
+    return _plan(work, greedy_assignment(work), config, SolverStatus.FEASIBLE, None, 0.0)
+
+
+@dataclass(frozen=True)
+class _Solved:
+    assignment: Assignment
+    status: SolverStatus
+    bound: int | None  # on the largest capacity of those given cases, in tenths
+
+
+@dataclass(frozen=True)
+class _Model:
+    model: cp_model.CpModel
+    picks: list[cp_model.IntVar]  # one per allowed pairing of a case and a taker
+    unplaced: cp_model.LinearExprT
+    largest: cp_model.IntVar  # the largest capacity among those given a case, in tenths
+    continuity: cp_model.LinearExprT
+    to_recent: cp_model.LinearExprT
+
+
+def _model(work: Queue, ceiling: bool) -> _Model:
+    model = cp_model.CpModel()
+    picks = [model.new_bool_var("") for _ in range(work.choices.height)]
+    cases = work.choices["case"].to_list()
+    takers = work.choices["taker"].to_list()
+    by_case: dict[int, list[cp_model.IntVar]] = {}
+    by_taker: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
+    for pick, case, taker in zip(picks, cases, takers, strict=True):
+        by_case.setdefault(case, []).append(pick)
+        by_taker.setdefault(taker, []).append((pick, int(work.points_centi[case])))
+    unplaced: list[cp_model.LinearExprT] = []
+    for case, options in by_case.items():
+        placed = cp_model.LinearExpr.sum(options)
+        if ceiling:
+            model.add(placed <= 1)
+        else:  # going over is allowed: every case someone may take is placed
+            model.add(placed == 1)
+        unplaced.append((1 - placed) * _unplaced_weight(work, case))
+    figures = work.takers.select("taker", "base_centi", "available_points", "headroom_centi")
+    loaded = [
+        _add_taker(model, by_taker[taker], *row, ceiling=ceiling)
+        for taker, *row in figures.rows()
+        if taker in by_taker
+    ]
+    bounds = [bound for _, tenths in loaded for bound in tenths.proto.domain] or [0]
+    largest = model.new_int_var(min(bounds), max(bounds), "largest")
+    for receives, tenths in loaded:
+        model.add(largest >= tenths).only_enforce_if(receives)
+    recent = set(work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"])
+    continuity = work.choices["continuity"].to_list()
+    return _Model(
+        model=model,
+        picks=picks,
+        unplaced=cp_model.LinearExpr.sum(unplaced),
+        largest=largest,
+        continuity=cp_model.LinearExpr.sum(
+            [p for p, kept in zip(picks, continuity, strict=True) if kept]
+        ),
+        to_recent=cp_model.LinearExpr.sum(
+            [p for p, taker in zip(picks, takers, strict=True) if taker in recent]
+        ),
+    )
+
+
+def _add_taker(
+    model: cp_model.CpModel,
+    given: list[tuple[cp_model.IntVar, int]],
+    base_centi: int,
+    available: int,
+    headroom_centi: int | None,
+    *,
+    ceiling: bool,
+) -> tuple[cp_model.IntVar, cp_model.IntVar]:
+    """One taker's load, under the ceiling: whether they are given a case, and their capacity."""
+    load = base_centi + cp_model.LinearExpr.weighted_sum(
+        [pick for pick, _ in given], [centi for _, centi in given]
+    )
+    if ceiling and headroom_centi is not None:
+        model.add(load <= headroom_centi)
+    receives = model.new_bool_var("")
+    for pick, _ in given:
+        model.add_implication(pick, receives)
+    most = base_centi + sum(centi for _, centi in given)
+    return receives, capacity_tenths_variable(model, load, available, base_centi, most)
+
+
+def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
+    """The objectives in order, from the simple rule's plan; never worse than it."""
+    built = _model(work, ceiling)
+    cases, takers = work.choices["case"], work.choices["taker"]
+    greedy_values = [int(greedy[case] == taker) for case, taker in zip(cases, takers, strict=True)]
+    stages = Stages(built.model, built.picks, seconds, workers)
+    stages.hint(greedy_values)
+    bound = None
+    if _places_all_it_can(work, greedy):  # nothing to improve: the first objective is met
+        built.model.add(built.unplaced <= 0)
+        placed = True
+    else:
+        placed = stages.minimise(built.unplaced, share=0.25) is not None
+    if placed:
+        reached = stages.minimise(built.largest, share=0.6, slack=TOLERANCE_TENTHS)
+        if reached is not None:
+            bound = reached[1]
+            _no_worse_than_greedy(work, built, stages, greedy, greedy_values, reached[0])
+            if stages.minimise(-built.continuity, share=0.5) is not None:
+                stages.minimise(built.to_recent, share=1.0)
+    return _Solved(_assign(work, stages.solution or greedy_values), stages.status, bound)
+
+
+def _places_all_it_can(work: Queue, assignment: Assignment) -> bool:
+    """Whether the only cases left unplaced are those no one may be given at all."""
+    choosable = set(work.choices["case"])
+    return all(taker is not None or case not in choosable for case, taker in enumerate(assignment))
+
+
+def _no_worse_than_greedy(
+    work: Queue,
+    built: _Model,
+    stages: Stages,
+    greedy: Assignment,
+    greedy_values: list[int],
+    smallest: int,
+) -> None:
+    """Where the simple rule places as much, its largest capacity caps the plan's: the 0.1
+    point allowed for continuity never makes the plan worse than it."""
+    if stages.solution is None:
+        return
+    same = _unplaced_score(work, greedy) == _unplaced_score(work, _assign(work, stages.solution))
+    greedy_largest = _largest_given(work, greedy)
+    if not same or greedy_largest is None:
+        return
+    if greedy_largest < smallest + TOLERANCE_TENTHS:
+        built.model.add(built.largest <= greedy_largest)
+    if greedy_largest < smallest:  # the solver ran out of time before finding as good
+        stages.hint(greedy_values)
+
+
+def _assign(work: Queue, values: Sequence[int]) -> Assignment:
+    chosen: Assignment = [None] * len(work.crns)
+    for case, taker, value in zip(work.choices["case"], work.choices["taker"], values, strict=True):
+        if value:
+            chosen[case] = taker
+    return chosen
+
+
+def _unplaced_weight(work: Queue, case: int) -> int:
+    """Unplaced points count first; among plans leaving as many points, fewer cases."""
+    return int(work.points_centi[case]) * (len(work.crns) + 1) + 1
+
+
+def _unplaced_score(work: Queue, assignment: Assignment) -> int:
+    return sum(_unplaced_weight(work, c) for c, taker in enumerate(assignment) if taker is None)
+
+
+def _largest_given(work: Queue, assignment: Assignment) -> int | None:
+    """The largest capacity after, in tenths, among those the assignment gives cases to."""
+    figures = _figures(work, assignment)
+    given = figures.filter(pl.col("given"))
+    return None if given.is_empty() else int(given["capacity_after_tenths"].max())  # type: ignore[arg-type]
+
+
+def _figures(work: Queue, assignment: Assignment) -> pl.DataFrame:
+    """Every taker's capacity before and after the assignment, by the engine's arithmetic."""
+    given = (
+        pl.DataFrame(
+            {
+                "taker": [taker for taker in assignment if taker is not None],
+                "points_centi": [
+                    int(work.points_centi[c])
+                    for c, taker in enumerate(assignment)
+                    if taker is not None
+                ],
+            },
+            schema={"taker": pl.Int64, "points_centi": pl.Int64},
+        )
+        .group_by("taker")
+        .agg(pl.col("points_centi").sum().alias("added_centi"), given=pl.lit(True))
+    )
+    return (
+        work.takers.join(given, on="taker", how="left")
+        .with_columns(pl.col("added_centi").fill_null(0), pl.col("given").fill_null(False))
+        .with_columns(after_adding(pl.col("added_centi")))
+        .sort("taker")
+    )
+
+
+def _plan(
+    work: Queue,
+    assignment: Assignment,
+    config: PointsConfiguration,
+    status: SolverStatus,
+    bound: int | None,
+    seconds: float,
+) -> Plan:
+    figures = _figures(work, assignment)
+    before = figures["capacity_tenths"].to_list()
+    after = figures["capacity_after_tenths"].to_list()
+    keys = figures.select(OWNER_KEY).rows()
+    allocations = tuple(
+        Placement(
+            crn=work.crns[case],
+            staff_code=keys[taker][0],
+            team_code=keys[taker][1],
+            points=points(int(work.points_centi[case])),
+            capacity_before=percent(before[taker]),
+            capacity_after=percent(after[taker]),
+        )
+        for case, taker in enumerate(assignment)
+        if taker is not None
+    )
+    unplaced = tuple(
+        Unplaced(
+            crn=work.crns[case],
+            points=points(int(work.points_centi[case])),
+            reason=UnplacedReason.OVER_CEILING
+            if work.has_eligible[case]
+            else UnplacedReason.NO_ELIGIBLE_PRACTITIONER,
+        )
+        for case, taker in enumerate(assignment)
+        if taker is None
+    )
+    largest = max(after, default=None)
+    lower = None
+    if largest is not None:
+        lower = max([*before, bound]) if bound is not None else max(before)
+        lower = min(lower, largest)
+    unplaced_points = sum((item.points for item in unplaced), Decimal(0))
+    full_time = Decimal(config.nominal_target[Grade.PO])
+    shortfall = Decimal(0) if full_time == 0 else unplaced_points / full_time
+    return Plan(
+        allocations=allocations,
+        unplaced=unplaced,
+        max_capacity_after=None if largest is None else percent(largest),
+        lower_bound=None if lower is None else percent(lower),
+        status=status,
+        seconds=seconds,
+        shortfall_officers=shortfall.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+    )
