@@ -143,8 +143,8 @@ def list_snapshots(output_format: FormatOption = OutputFormat.table, db: DbOptio
     from wmt.cli.output import emit
     from wmt.services.listing import snapshot_rows
 
-    columns, rows = snapshot_rows(_store(db))
-    emit(output_format.value, columns, rows, "Snapshots")
+    found = snapshot_rows(_store(db))
+    emit(output_format.value, found.columns, found.rows, "Snapshots")
 
 
 @app.command("reasons")
@@ -153,8 +153,8 @@ def list_reasons(output_format: FormatOption = OutputFormat.table) -> None:
     from wmt.cli.output import emit
     from wmt.services.listing import reason_rows
 
-    columns, rows = reason_rows()
-    emit(output_format.value, columns, rows, "Reduction reasons")
+    found = reason_rows()
+    emit(output_format.value, found.columns, found.rows, "Reduction reasons")
 
 
 @points_app.command("show")

@@ -36,9 +36,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def print_table(
-    columns: Sequence[str], rows: Sequence[Row], title: str | None = None
-) -> None:
+def print_table(columns: Sequence[str], rows: Sequence[Row], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 

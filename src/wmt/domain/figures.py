@@ -115,7 +115,13 @@ PRACTITIONER_FIGURES: tuple[str, ...] = (
     "contact_points",
     *CAPACITY_FIGURES,
 )
-UNIT_FIGURES: tuple[str, ...] = ("practitioners", "caseload", "unallocated_cases", *CAPACITY_FIGURES)
+UNIT_FIGURES: tuple[str, ...] = (
+    "practitioners",
+    "caseload",
+    "unallocated_cases",
+    *CAPACITY_FIGURES,
+)
+
 
 def exact_text(value: Decimal, places: int | None = None) -> str:
     """An exact decimal as text: with the figure's places if given, else as it is held.

@@ -13,7 +13,7 @@ from wmt.domain.access import Viewer
 from wmt.domain.figures import PRACTITIONER_FIGURES, UNIT_FIGURES
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.errors import NotFound, WmtError
-from wmt.services.listing import Table, records
+from wmt.services.listing import Listing, records
 from wmt.services.scope import NOT_FOUND, visible_rows
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
@@ -128,8 +128,7 @@ def unit_figures(connection: Connection, where: Any, *order: Any) -> list[UnitFi
 
 
 @dataclass(frozen=True)
-class CapacityReport(Table[Figures]):
-    as_of: date
+class CapacityReport(Listing[Figures]):
     level: Level
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, null, select
 
@@ -63,6 +64,7 @@ def history(
     if not viewer.sees_everything:
         visible_place(store, viewer, level, unit)
     snapshot = schema.table_of(schema.Snapshot)
+    keys: tuple[Any, ...]  # the unit's code and what it lies within, named as CapacityOn's
     if level == PRACTITIONER:
         table = schema.table_of(schema.OwnerWorkload)
         keys = (

@@ -23,6 +23,13 @@ class Table(Generic[Record]):
     rows: list[Record]
 
 
+@dataclass(frozen=True)
+class Listing(Table[Record], Generic[Record]):
+    """Records found on one snapshot's date."""
+
+    as_of: date
+
+
 def field_names(record: Any) -> tuple[str, ...]:
     """The fields of a frozen dataclass, in order: the columns to read it from."""
     return tuple(field.name for field in fields(record))

@@ -22,7 +22,7 @@ from wmt.services.capacity import (
     practitioner_figures,
     unit_figures,
 )
-from wmt.services.listing import Record, field_names
+from wmt.services.listing import Listing, Record, field_names
 from wmt.services.scope import check_may_read, visible_children
 from wmt.store import points_versions, schema
 from wmt.store.snapshot_rows import caseload_of, reductions_of
@@ -48,6 +48,11 @@ class UnitOverview:
     child_columns: tuple[str, ...]
     children: list[PractitionerFigures] | list[UnitFigures]  # those the person may see
     trail: list[Crumb] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[UnitFigures]:
+        """The units one level down; none for a team, whose children are practitioners."""
+        return [child for child in self.children if isinstance(child, UnitFigures)]
 
 
 @dataclass(frozen=True)
@@ -116,23 +121,24 @@ def unit_overview(
         if not summaries:
             raise NotFound(f"There is no {level} {code!r} in the snapshot of {record.as_of}.")
         child_level = unit_level.child or Level.PRACTITIONER
-        rows: list[PractitionerFigures] | list[UnitFigures]
+        children: list[PractitionerFigures] | list[UnitFigures]
         if child_level is Level.PRACTITIONER:
             owners = schema.table_of(schema.OwnerWorkload)
-            rows = practitioner_figures(
+            practitioners = practitioner_figures(
                 connection, (owners.c.snapshot_id == record.id) & (owners.c.team_code == code)
             )
+            children = visible_children(viewer, place, child_level, practitioners)
             columns: tuple[str, ...] = PRACTITIONER_COLUMNS
         else:
-            rows = unit_figures(
+            below = unit_figures(
                 connection,
                 (units.c.snapshot_id == record.id)
                 & (units.c.level == child_level.value)
                 & (units.c.parent_code == code),
             )
+            children = visible_children(viewer, place, child_level, below)
             columns = UNIT_COLUMNS
         trail = _trail(connection, record.id, unit_level, code)
-    children = visible_children(viewer, place, child_level, rows)
     return UnitOverview(
         record.as_of,
         unit_level,
@@ -202,11 +208,8 @@ class TierCount:
     total: int
 
 
-@dataclass(frozen=True)
-class CaseloadMatrix:
-    as_of: date
-    columns: tuple[str, ...]
-    rows: list[TierCount]  # one per tier
+# Cases held within a unit, one row per tier.
+CaseloadMatrix = Listing[TierCount]
 
 
 def caseload_matrix(
@@ -224,6 +227,5 @@ def caseload_matrix(
         else:
             teams = teams_within(connection, record.id, code, level)
             rows = caseload_of(connection, record.id, teams=teams)
-    return CaseloadMatrix(
-        record.as_of, MATRIX_COLUMNS, _records(TierCount, tier_by_case_type(rows))
-    )
+    matrix = _records(TierCount, tier_by_case_type(rows))
+    return CaseloadMatrix(columns=MATRIX_COLUMNS, rows=matrix, as_of=record.as_of)
