@@ -22,14 +22,9 @@ from wmt.store.units import teams_within
 
 
 @dataclass(frozen=True)
-class PractitionerFigures:
-    """A practitioner's figures in one team they hold cases in (one row of a team's table)."""
+class Workload:
+    """The figures of a workload: a practitioner's in one team, or a unit's summed."""
 
-    staff_code: str
-    team_code: str
-    grade: str
-    forename: str | None
-    surname: str | None
     caseload: int
     community_cases: int
     custody_cases: int
@@ -50,7 +45,18 @@ class PractitionerFigures:
 
 
 @dataclass(frozen=True)
-class UnitFigures:
+class PractitionerFigures(Workload):
+    """A practitioner's figures in one team they hold cases in (one row of a team's table)."""
+
+    staff_code: str
+    team_code: str
+    grade: str
+    forename: str | None
+    surname: str | None
+
+
+@dataclass(frozen=True)
+class UnitFigures(Workload):
     """A unit's own figures on one snapshot: the roll-up of the practitioners within it."""
 
     level: str
@@ -59,23 +65,6 @@ class UnitFigures:
     parent_code: str | None
     practitioners: int
     unallocated_cases: int
-    caseload: int
-    community_cases: int
-    custody_cases: int
-    licence_cases: int
-    t2a_cases: int
-    tier_scored_cases: int
-    case_points: Decimal
-    t2a_points: Decimal
-    report_points: int
-    contact_points: int
-    total_points: int
-    available_points: int
-    remaining_points: int
-    contracted_hours: Decimal
-    reduction_hours: Decimal
-    hours_available: Decimal
-    capacity_percent: Decimal
 
 
 # The columns of a table of each (a download carries these; a page shows some of them).

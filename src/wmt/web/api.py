@@ -410,31 +410,34 @@ def history(
     return History(level=level, code=code, rows=rows)
 
 
-def _unit_rows(model: type[Rows], found: Listing[Any], level: str, code: str) -> Rows:
-    """A unit's table as the API gives it: its date, level and code, and its rows."""
+def _unit_table(
+    request: Request,
+    model: type[Rows],
+    read: Callable[..., Listing[Any]],
+    level: str,
+    code: str,
+    as_of: date | None,
+    levels: tuple[str, ...],
+) -> Rows:
+    """A unit's table as the API gives it (its date, level, code and rows), read by a
+    service that checks the person may see the unit."""
+    check_level(level, levels)
+    found = read(store_of(request), reader(request, level, code), level, code, as_of)
     table = {"as_of": found.as_of, "level": level, "code": code, "rows": found.rows}
     return model.model_validate(table, from_attributes=True)
 
 
 @router.get("/{level}/{code}/caseload", response_model=Caseload, summary="Caseload by tier")
 def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) -> Caseload:
-    check_level(level)
-    viewer = reader(request, level, code)
-    found = overview.caseload_matrix(store_of(request), viewer, level, code, as_of)
-    return _unit_rows(Caseload, found, level, code)
+    read = overview.caseload_matrix
+    return _unit_table(request, Caseload, read, level, code, as_of, ALL_LEVELS)
 
 
 @router.get("/{level}/{code}/signals", response_model=Signals, summary="Management signals")
 def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Signals:
-    check_level(level, LEVELS)
-    viewer = reader(request, level, code)
-    found = signals_of(store_of(request), viewer, level, code, as_of)
-    return _unit_rows(Signals, found, level, code)
+    return _unit_table(request, Signals, signals_of, level, code, as_of, LEVELS)
 
 
 @router.get("/{level}/{code}/quality", response_model=Quality, summary="Data quality findings")
 def quality(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Quality:
-    check_level(level, LEVELS)
-    viewer = reader(request, level, code)
-    found = quality_of(store_of(request), viewer, level, code, as_of)
-    return _unit_rows(Quality, found, level, code)
+    return _unit_table(request, Quality, quality_of, level, code, as_of, LEVELS)
