@@ -61,7 +61,7 @@ from wmt.web.api_models import (
     code_entry,
     date_entry,
 )
-from wmt.web.common import OutsideScope, SignInNeeded, allowed, reader, viewer_of
+from wmt.web.common import OutsideScope, SignInNeeded, reader, viewer_of
 from wmt.web.consistency import store_of
 
 PREFIX = "/api"
@@ -404,7 +404,7 @@ def history(
     ] = None,
 ) -> History:
     check_level(level)
-    viewer, _ = allowed(request, level, code)
+    viewer = reader(request, level, code)
     found = history_of(store_of(request), viewer, level, code, since, until)
     rows = [_from(HistoryRow, row) for row in found.rows]
     return History(level=level, code=code, rows=rows)

@@ -223,8 +223,10 @@ def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
     """The signed-in person and the unit's place, if the services say they may see it;
     NotFound (the same as for a unit that does not exist) if not.
 
-    Asked before a page reads its other parameters, so that what is outside someone's scope
-    is not found whatever else the address holds; the reading services check again.
+    For a page whose service takes no viewer (the changes to a unit), or that answers
+    before asking one (a form with mistakes): so that what is outside someone's scope is
+    not found whatever else the address holds. Pages that read through a service that
+    checks scope ask `reader` instead.
     """
     viewer = viewer_of(request)
     as_of = as_of_of(request)  # a date that is not one is said to be so, to anyone
