@@ -302,7 +302,9 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
         return page(request, "history.html", context, None, status_code=400)
     try:
         found = history(store_of(request), viewer, level, code, start.value, end.value)
-    except WmtError:
+    except NotFound:  # outside the person's scope: answered as a unit that is not there
+        raise
+    except WmtError:  # none in the period
         context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
         return page(request, "history.html", context, None)
     span = f"{found.rows[0].as_of}-to-{found.rows[-1].as_of}"
