@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,16 @@ from wmt.domain.figures import exact_text, places_of
 # carriage return, may shift it into one): `=HYPERLINK(…)` typed as a username or a note
 # must arrive as the text it is.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# A row of a table: a service's record (a frozen dataclass) or a mapping of column to value.
+Row = object
+
+
+def cell(row: Row, column: str) -> Any:
+    """The row's value in the column: a record's attribute or a mapping's key; None if absent."""
+    if isinstance(row, Mapping):
+        return row.get(column)
+    return getattr(row, column, None)
 
 
 def neutralised(text: str) -> str:
@@ -41,13 +51,13 @@ def csv_text(value: Any) -> str:
     return neutralised(str(value))
 
 
-def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+def to_csv(columns: Sequence[str], rows: Sequence[Row]) -> str:
     buffer = io.StringIO()
     # RFC 4180 line ends, so a carriage return inside a value is quoted like a line feed.
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralised(column) for column in columns])
     for row in rows:
-        writer.writerow([csv_text(row.get(column)) for column in columns])
+        writer.writerow([csv_text(cell(row, column)) for column in columns])
     return buffer.getvalue()
 
 
@@ -60,16 +70,16 @@ def json_value(column: str, value: Any) -> Any:
     return value
 
 
-def to_json(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps([{c: json_value(c, row.get(c)) for c in columns} for row in rows], indent=2)
+def to_json(columns: Sequence[str], rows: Sequence[Row]) -> str:
+    return json.dumps([{c: json_value(c, cell(row, c)) for c in columns} for row in rows], indent=2)
 
 
-def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
+def csv_bytes(columns: Sequence[str], rows: Sequence[Row]) -> bytes:
     # A byte-order mark so Excel opens the UTF-8 file with the right characters.
     return ("\ufeff" + to_csv(columns, rows)).encode("utf8")
 
 
-def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
+def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Sequence[Row]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -83,7 +93,7 @@ def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Sequence[dict[str, Any]
     worksheet.freeze_panes(1, 0)
     for r, row in enumerate(rows, start=1):
         for c, column in enumerate(columns):
-            value = row.get(column)
+            value = cell(row, column)
             if value is None:
                 continue
             if isinstance(value, Decimal):

@@ -66,7 +66,7 @@ def _unit(store: Store, level: str, code: str) -> Unit:
 def _children(store: Store, parent: Unit) -> list[Unit]:
     """The units directly inside a unit, by code."""
     found = unit_overview(store, OPERATOR, parent.level, parent.code)
-    codes = sorted(row["unit_code"] for row in found.children)
+    codes = sorted(row.unit_code for row in found.units)
     return [_unit(store, found.child_level, code) for code in codes]
 
 
@@ -77,8 +77,8 @@ def _drifting_practitioner(store: Store, series: Path) -> tuple[Unit, str]:
         found = practitioner_overview(store, OPERATOR, staff_code)
         if len(found.workloads) == 1:
             row = found.workloads[0]
-            name = f"{row['forename'] or ''} {row['surname'] or staff_code}".strip()
-            unit = Unit("practitioner", staff_code, name, str(row["capacity_percent"]))
+            name = f"{row.forename or ''} {row.surname or staff_code}".strip()
+            unit = Unit("practitioner", staff_code, name, str(row.capacity_percent))
             return unit, team_code
     raise AssertionError("The demo series drifts nobody who works in one team only.")
 

@@ -142,7 +142,7 @@ def test_figures_out_of_date_are_a_signal_in_wmt_signals(database_url: str, tmp_
         assert not [
             row
             for row in signals(store, OPERATOR, today=old + timedelta(days=3)).rows
-            if row["signal"] == "figures out of date"
+            if row.signal == "figures out of date"
         ]
         assert freshness(store, old + timedelta(days=4)).stale
         assert not freshness(store, old + timedelta(days=3)).stale

@@ -95,15 +95,15 @@ def test_every_change_is_audited_with_before_and_after(loaded: Store) -> None:
         loaded, team_manager("T1", "manager"), "S2", "T1", Decimal("22.5"), 0
     )
     rows = audit_events(loaded, teams=["T1"]).rows
-    assert [(row["username"], row["action"]) for row in rows] == [
+    assert [(row.username, row.action) for row in rows] == [
         ("manager", "contracted hours changed"),
         ("other", "reduction deleted"),
         ("manager", "reduction changed"),
         ("manager", "reduction added"),
     ]
-    assert rows[0]["changes"] == "contracted_hours: 18.50 → 22.5"
-    assert rows[2]["changes"] == "hours: 7.40 → 3.70"
-    assert rows[1]["changes"].startswith("removed: end_date: none; hours: 3.70")
+    assert rows[0].changes == "contracted_hours: 18.50 → 22.5"
+    assert rows[2].changes == "hours: 7.40 → 3.70"
+    assert rows[1].changes.startswith("removed: end_date: none; hours: 3.70")
     assert audit_events(loaded, teams=["T2"]).rows == []
 
 
@@ -229,7 +229,7 @@ def test_contracted_hours_cannot_be_cut_below_the_reductions_in_force(loaded: St
         "25 contracted hours entered: end or reduce reductions first"
     }
     assert _owner(loaded, "S1", "T1") == before
-    assert audit_events(loaded, staff_code="S1").rows[0]["action"] == "reduction added"
+    assert audit_events(loaded, staff_code="S1").rows[0].action == "reduction added"
     inputs.set_contracted_hours(loaded, T1_MANAGER, "S1", "T1", Decimal(30), 0)
     assert _owner(loaded, "S1", "T1")["contracted_hours"] == Decimal("30.00")
 

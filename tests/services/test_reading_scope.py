@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from tests.case_folders import VALID_FILES, write_folder
 from wmt.domain.access import Place, Role, Viewer
 from wmt.domain.hierarchy import Level
 from wmt.errors import NotFound
-from wmt.services.capacity import capacity
+from wmt.services.capacity import PractitionerFigures, UnitFigures, capacity
 from wmt.services.history import history
 from wmt.services.importing import import_case_folder
 from wmt.services.overview import caseload_matrix, practitioner_overview, unit_overview
@@ -61,7 +62,15 @@ def _not_found(read: Callable[[], Any]) -> str:
 def _children(store: Store, viewer: Viewer, level: str, code: str) -> list[str]:
     found = unit_overview(store, viewer, level, code)
     key = "staff_code" if found.child_level is Level.PRACTITIONER else "unit_code"
-    return sorted(row[key] for row in found.children)
+    return sorted(getattr(row, key) for row in found.children)
+
+
+def _capacity_codes(store: Store, viewer: Viewer, level: str, unit: str | None = None) -> list[str]:
+    """The codes of the units (or practitioners) a capacity listing gives the person."""
+    rows = capacity(store, viewer, level, unit).rows
+    return [
+        row.staff_code if isinstance(row, PractitionerFigures) else row.unit_code for row in rows
+    ]
 
 
 def test_a_team_manager_asking_for_another_team_is_told_it_is_not_found(
@@ -92,10 +101,11 @@ def test_a_head_of_pdu_sees_the_teams_of_their_pdu_and_nothing_beyond(two_region
 def test_a_practitioner_reads_only_their_own_figures(two_regions: Store) -> None:
     store = two_regions
     own = practitioner_overview(store, PRACTITIONER, "S1")
-    assert [workload["team_code"] for workload in own.workloads] == ["T1"]
+    assert [workload.team_code for workload in own.workloads] == ["T1"]
     assert own.on_newest_snapshot
     assert caseload_matrix(store, PRACTITIONER, "practitioner", "S1").rows
-    assert history(store, PRACTITIONER, "practitioner", "S1").rows[0]["unit_code"] == "S1"
+    assert history(store, PRACTITIONER, "practitioner", "S1").rows[0].unit_code == "S1"
+    assert _capacity_codes(store, PRACTITIONER, "practitioner", "P1") == ["S1"]
     refused = (
         lambda: practitioner_overview(store, PRACTITIONER, "S2"),
         lambda: unit_overview(store, PRACTITIONER, "team", "T1"),
@@ -104,9 +114,25 @@ def test_a_practitioner_reads_only_their_own_figures(two_regions: Store) -> None
         lambda: signals(store, PRACTITIONER, "team", "T1"),
         lambda: quality(store, PRACTITIONER, "team", "T1"),
         lambda: signals(store, PRACTITIONER),  # the whole service
-        lambda: capacity(store, PRACTITIONER, "practitioner", "S1"),
+        lambda: capacity(store, PRACTITIONER, "practitioner", "S2"),
+        lambda: capacity(store, PRACTITIONER, "team", "T1"),
     )
     assert [_not_found(read) for read in refused] == [NOT_FOUND] * len(refused)
+
+
+def test_capacity_lists_only_the_rows_inside_the_persons_scope(two_regions: Store) -> None:
+    store = two_regions
+    assert _capacity_codes(store, MANAGER, "team", "P1") == ["T1"]  # their own team, not a refusal
+    assert _capacity_codes(store, MANAGER, "practitioner", "P1") == ["S1", "S2"]
+    assert _capacity_codes(store, HEAD, "team") == ["T1", "T2"]
+    assert _capacity_codes(store, LEAD, "pdu", "national") == ["P1"]
+    assert _capacity_codes(store, OPERATOR, "team") == ["T1", "T2", "T3"]
+    for viewer, level, unit in (
+        (MANAGER, "pdu", "P1"),
+        (HEAD, "team", "P2"),
+        (HEAD, "region", None),
+    ):
+        assert _not_found(partial(capacity, store, viewer, level, unit)) == NOT_FOUND
 
 
 def test_every_reading_refuses_a_unit_outside_scope_as_one_that_is_not_there(
@@ -116,7 +142,7 @@ def test_every_reading_refuses_a_unit_outside_scope_as_one_that_is_not_there(
     # Each reading gives the date of the figures it read.
     reads: list[Callable[[str], date]] = [
         lambda code: caseload_matrix(store, LEAD, "pdu", code).as_of,
-        lambda code: history(store, LEAD, "pdu", code).rows[-1]["as_of"],
+        lambda code: history(store, LEAD, "pdu", code).rows[-1].as_of,
         lambda code: signals(store, LEAD, "pdu", code).as_of,
         lambda code: quality(store, LEAD, "pdu", code).as_of,
         lambda code: signal_counts(store, LEAD, "pdu", code).as_of,
@@ -134,12 +160,19 @@ def test_whoever_sees_everything_is_told_what_is_missing(two_regions: Store) -> 
     for viewer in (NATIONAL, OPERATOR):
         missing = _not_found(partial(unit_overview, store, viewer, "team", "NOWHERE"))
         assert missing == "There is no team 'NOWHERE' in the snapshot of 2026-11-20."
-    assert [row["unit_code"] for row in capacity(store, OPERATOR, "region").rows] == ["R1", "R2"]
+    assert [
+        row.unit_code
+        for row in capacity(store, OPERATOR, "region").rows
+        if isinstance(row, UnitFigures)
+    ] == ["R1", "R2"]
 
 
 def test_a_child_outside_the_scope_never_slips_into_an_overview() -> None:
     team = Place(Level.TEAM, "T1", team="T1", pdu="P1", region="R1")
-    rows = [{"staff_code": "S1", "team_code": "T1"}, {"staff_code": "S9", "team_code": "T9"}]
+    rows = [
+        SimpleNamespace(staff_code="S1", team_code="T1"),
+        SimpleNamespace(staff_code="S9", team_code="T9"),
+    ]
     assert visible_children(MANAGER, team, Level.PRACTITIONER, rows) == rows[:1]
     assert visible_children(OPERATOR, None, Level.PRACTITIONER, rows) == rows
 

@@ -4,6 +4,7 @@ with what was saved and the figures the practitioner's page then shows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_only_the_manager_of_the_practitioners_team_may_change_their_inputs(
 def _shown(store: Store, staff_code: str, team_code: str) -> dict[str, Any]:
     """The practitioner's figures in a team, as their page reads them."""
     page = practitioner_overview(store, OPERATOR, staff_code)
-    return next(row for row in page.workloads if row["team_code"] == team_code)
+    return asdict(next(row for row in page.workloads if row.team_code == team_code))
 
 
 def _figures_of(saved: inputs.Saved) -> dict[str, Any]:
@@ -151,7 +152,7 @@ def test_a_save_answers_with_the_entry_as_saved_with_its_id_and_new_version(
         1,
     )
     assert hours.inputs.hours_changed_by == "manager"
-    actions = [row["action"] for row in audit_events(loaded, teams=["T1"]).rows]
+    actions = [row.action for row in audit_events(loaded, teams=["T1"]).rows]
     assert sorted(actions) == sorted(
         ["reduction added", "reduction changed", "reduction deleted", "contracted hours changed"]
     )

@@ -79,9 +79,9 @@ def _national_and_region(store: Store) -> tuple[int, int, int]:
     """What one request reads: national's caseload, its one region's, and the region's teams'."""
     with store.consistent() as seen:
         national = unit_overview(seen, OPERATOR, "national", "national")
-        (region,) = national.children
-        inside = unit_overview(seen, OPERATOR, "region", region["unit_code"])
-        teams = sum(row["caseload"] for row in inside.children)
+        (region,) = national.units
+        inside = unit_overview(seen, OPERATOR, "region", region.unit_code)
+        teams = sum(row.caseload for row in inside.children)
         return national.summary.caseload, inside.summary.caseload, teams
 
 

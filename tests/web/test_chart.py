@@ -147,3 +147,37 @@ def test_every_point_and_tick_lies_inside_the_plot(readings: list[tuple[date, De
         assert chart.left <= tick.position <= chart.right
     assert chart.top <= chart.line_y <= chart.bottom
     assert len(chart.y_ticks) <= 9
+
+
+def test_each_date_is_banded_by_the_thresholds_held_on_it() -> None:
+    readings = weekly("90", "100", "105", "110")
+    wider = Thresholds(underload_percent=Decimal(90), overload_percent=Decimal(110))
+    narrower = Thresholds(underload_percent=Decimal(90), overload_percent=Decimal(105))
+    held = {reading.as_of: wider for reading in readings[:2]}
+    held |= {reading.as_of: narrower for reading in readings[2:]}
+    chart = capacity_chart({"Team T1": readings}, thresholds=narrower, held=held)
+    first, second = chart.bands
+    points = chart.lines[0].points
+    # The wider band runs from the left edge to the first date under the narrower one.
+    assert (first.left, first.right, second.left, second.right) == (
+        chart.left,
+        points[2].x,
+        points[2].x,
+        chart.right,
+    )
+    assert first.bottom == second.bottom == points[0].y
+    assert first.top == points[3].y and second.top == points[2].y
+    # The labels are the newest date's.
+    assert (chart.band_top, chart.line_label) == (second.top, "105 %")
+
+
+def test_one_configuration_throughout_is_one_band_across_the_chart() -> None:
+    readings = weekly("90", "110")
+    chart = capacity_chart({"Team T1": readings}, held={r.as_of: Thresholds() for r in readings})
+    (band,) = chart.bands
+    assert (band.left, band.right, band.top, band.bottom) == (
+        chart.left,
+        chart.right,
+        chart.band_top,
+        chart.band_bottom,
+    )

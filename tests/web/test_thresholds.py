@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import html
 from tests.case_folders import VALID_FILES, write_folder
 from wmt.services.importing import import_case_folder
 from wmt.services.points import add_points_version, show_points
@@ -141,3 +142,29 @@ def test_signals_judge_sustained_overload_by_the_same_threshold(overload_105: Te
     rows = read(overload_105, "/team/T1/signals?as_of=2026-11-27").rows
     sustained = [row for row in rows if row[0] == "Sustained overload"]
     assert [(row[1], row[4]) for row in sustained] == [("S1", "over 105 % for 4 weeks")]
+
+
+def test_each_date_of_a_history_is_banded_by_the_thresholds_in_force_on_it(
+    overload_105: TestClient,
+) -> None:
+    history = read(overload_105, "/practitioner/S1/history")
+    bands = {row[0]: row[7].split(" % ", 1)[1] for row in history.rows}
+    assert bands == {
+        "2026-10-30": "90 to 110 %",
+        "2026-11-06": "90 to 110 %",
+        "2026-11-13": "over 105 %",
+        "2026-11-20": "over 105 %",
+        "2026-11-27": "over 105 %",
+    }
+    chart = html.parse(overload_105.get("/practitioner/S1/history")).find("svg")
+    assert chart is not None
+    shaded = [rect for rect in chart.find_all("rect") if rect.get("fill") == "#cce2d8"]
+    lines = [line for line in chart.find_all("line") if line.get("stroke") == "#d4351c"]
+    assert len(shaded) == len(lines) == 2  # 110 % to 13 November, 105 % from then on
+    earlier, later = (
+        {name: float(rect.get(name)) for name in ("x", "y", "width")} for rect in shaded
+    )
+    assert (
+        earlier["x"] + earlier["width"] == later["x"]
+    )  # the second band starts where the first ends
+    assert earlier["y"] < later["y"]  # 110 % lies above 105 %

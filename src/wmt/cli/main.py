@@ -7,11 +7,11 @@ fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,9 @@ from wmt.cli.options import (
 )
 from wmt.domain.access import Role
 from wmt.domain.hierarchy import Level
+
+if TYPE_CHECKING:
+    from wmt.services.listing import Listing
 
 app = typer.Typer(
     help="Measure probation practitioners' workload and capacity.",
@@ -143,8 +146,8 @@ def list_snapshots(output_format: FormatOption = OutputFormat.table, db: DbOptio
     from wmt.cli.output import emit
     from wmt.services.listing import snapshot_rows
 
-    columns, rows = snapshot_rows(_store(db))
-    emit(output_format.value, columns, rows, "Snapshots")
+    found = snapshot_rows(_store(db))
+    emit(output_format.value, found.columns, found.rows, "Snapshots")
 
 
 @app.command("reasons")
@@ -153,8 +156,8 @@ def list_reasons(output_format: FormatOption = OutputFormat.table) -> None:
     from wmt.cli.output import emit
     from wmt.services.listing import reason_rows
 
-    columns, rows = reason_rows()
-    emit(output_format.value, columns, rows, "Reduction reasons")
+    found = reason_rows()
+    emit(output_format.value, found.columns, found.rows, "Reduction reasons")
 
 
 @points_app.command("show")
@@ -338,9 +341,12 @@ def prune_snapshots(
         )
 
 
+LevelFilter = Annotated[Level | None, typer.Option("--level", show_default=False)]
+
+
 @app.command("signals")
 def list_signals(
-    level: Annotated[Level | None, typer.Option("--level", show_default=False)] = None,
+    level: LevelFilter = None,
     unit: Annotated[
         str | None,
         typer.Option(
@@ -352,31 +358,41 @@ def list_signals(
     db: DbOption = None,
 ) -> None:
     """Who is overloaded, for how long, and which teams are out of balance."""
-    from wmt.cli.output import emit
-    from wmt.services.scope import OPERATOR
     from wmt.services.signals import signals
 
-    on = _date(as_of, "--as-of")
-    found = signals(_store(db), OPERATOR, level.value if level else None, unit, on)
-    emit(output_format.value, found.columns, found.rows, f"Signals on {found.as_of}")
+    _emit_within(signals, "Signals", level, unit, as_of, output_format, db)
 
 
 @app.command("quality")
 def list_quality(
-    level: Annotated[Level | None, typer.Option("--level", show_default=False)] = None,
+    level: LevelFilter = None,
     unit: Annotated[str | None, typer.Option("--unit", show_default=False)] = None,
     as_of: AsOfOption = None,
     output_format: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Data that cannot be trusted as it stands: who holds cases they cannot work, and why."""
-    from wmt.cli.output import emit
-    from wmt.services.scope import OPERATOR
     from wmt.services.signals import quality
 
+    _emit_within(quality, "Data quality", level, unit, as_of, output_format, db)
+
+
+def _emit_within(
+    read: Callable[..., Listing[Any]],
+    title: str,
+    level: Level | None,
+    unit: str | None,
+    as_of: str | None,
+    output_format: OutputFormat,
+    db: str | None,
+) -> None:
+    """Print the signals (or the data-quality findings) within a unit on a date."""
+    from wmt.cli.output import emit
+    from wmt.services.scope import OPERATOR
+
     on = _date(as_of, "--as-of")
-    found = quality(_store(db), OPERATOR, level.value if level else None, unit, on)
-    emit(output_format.value, found.columns, found.rows, f"Data quality on {found.as_of}")
+    found = read(_store(db), OPERATOR, level.value if level else None, unit, on)
+    emit(output_format.value, found.columns, found.rows, f"{title} on {found.as_of}")
 
 
 @users_app.command("demo")

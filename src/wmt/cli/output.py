@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from wmt.domain.figures import FIGURES
-from wmt.exports import to_csv, to_json
+from wmt.exports import Row, cell, to_csv, to_json
 
 FORMATS = ("table", "csv", "json")
 
@@ -36,19 +36,17 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def print_table(
-    columns: Sequence[str], rows: Sequence[dict[str, Any]], title: str | None = None
-) -> None:
+def print_table(columns: Sequence[str], rows: Sequence[Row], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
-        numeric = any(isinstance(row.get(column), int | float | Decimal) for row in rows[:20])
+        numeric = any(isinstance(cell(row, column), int | float | Decimal) for row in rows[:20])
         heading = HEADINGS.get(column, column.replace("_", " ").capitalize())
         table.add_column(heading, justify="right" if numeric else "left")
     for row in rows:
-        table.add_row(*(_display(row.get(column)) for column in columns))
+        table.add_row(*(_display(cell(row, column)) for column in columns))
     console = Console(soft_wrap=False)
     if not console.is_terminal:  # piped to a file: never squeeze columns to 80 characters
         console = Console(soft_wrap=False, width=max(console.width, 200))
@@ -58,7 +56,7 @@ def print_table(
 def emit(
     output_format: str,
     columns: Sequence[str],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Row],
     title: str | None = None,
 ) -> None:
     if output_format == "csv":

@@ -93,7 +93,16 @@ FIGURES: dict[str, Figure] = {
     )
 }
 
-# The figures of one practitioner in one team, and of a unit (summed over those below it).
+# The figures that say how a workload compares with the time to do it, shared by a
+# practitioner in one team and a unit (summed over those below it).
+CAPACITY_FIGURES: tuple[str, ...] = (
+    "total_points",
+    "available_points",
+    "remaining_points",
+    "contracted_hours",
+    "reduction_hours",
+    "capacity_percent",
+)
 PRACTITIONER_FIGURES: tuple[str, ...] = (
     "caseload",
     "community_cases",
@@ -104,23 +113,13 @@ PRACTITIONER_FIGURES: tuple[str, ...] = (
     "t2a_points",
     "report_points",
     "contact_points",
-    "total_points",
-    "available_points",
-    "remaining_points",
-    "contracted_hours",
-    "reduction_hours",
-    "capacity_percent",
+    *CAPACITY_FIGURES,
 )
 UNIT_FIGURES: tuple[str, ...] = (
     "practitioners",
     "caseload",
     "unallocated_cases",
-    "total_points",
-    "available_points",
-    "remaining_points",
-    "contracted_hours",
-    "reduction_hours",
-    "capacity_percent",
+    *CAPACITY_FIGURES,
 )
 
 

@@ -11,10 +11,9 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, insert, or_, select
 
 from wmt.domain.clock import utc_now
+from wmt.services.listing import Table, field_names
 from wmt.store import schema
 from wmt.store.transactions import Store
-
-AUDIT_COLUMNS = ("at", "username", "action", "subject", "staff_code", "team_code", "changes")
 
 
 def _plain(value: Any) -> Any:
@@ -101,9 +100,20 @@ def write_audited(
 
 
 @dataclass(frozen=True)
-class AuditListing:
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]]
+class AuditEvent:
+    """One change: who made it, when, to what, and what changed, in words."""
+
+    at: datetime
+    username: str
+    action: str
+    subject: str
+    staff_code: str | None
+    team_code: str | None
+    changes: str
+
+
+AUDIT_COLUMNS = field_names(AuditEvent)
+AuditListing = Table[AuditEvent]
 
 
 def describe_changes(before: str | None, after: str | None) -> str:
@@ -152,15 +162,15 @@ def audit_events(
     return AuditListing(
         AUDIT_COLUMNS,
         [
-            {
-                "at": row.at.replace(microsecond=0),
-                "username": row.username,
-                "action": row.action,
-                "subject": row.subject,
-                "staff_code": row.staff_code,
-                "team_code": row.team_code,
-                "changes": describe_changes(row.before, row.after),
-            }
+            AuditEvent(
+                at=row.at.replace(microsecond=0),
+                username=row.username,
+                action=row.action,
+                subject=row.subject,
+                staff_code=row.staff_code,
+                team_code=row.team_code,
+                changes=describe_changes(row.before, row.after),
+            )
             for row in rows
         ],
     )

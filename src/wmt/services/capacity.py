@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
@@ -12,12 +13,61 @@ from wmt.domain.access import Viewer
 from wmt.domain.figures import PRACTITIONER_FIGURES, UNIT_FIGURES
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.errors import NotFound, WmtError
-from wmt.services.scope import NOT_FOUND
+from wmt.services.listing import Listing, records
+from wmt.services.scope import NOT_FOUND, visible_rows
 from wmt.store import schema
 from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
+
+@dataclass(frozen=True)
+class Workload:
+    """The figures of a workload: a practitioner's in one team, or a unit's summed."""
+
+    caseload: int
+    community_cases: int
+    custody_cases: int
+    licence_cases: int
+    t2a_cases: int
+    tier_scored_cases: int
+    case_points: Decimal
+    t2a_points: Decimal
+    report_points: int
+    contact_points: int
+    total_points: int
+    available_points: int
+    remaining_points: int
+    contracted_hours: Decimal
+    reduction_hours: Decimal
+    hours_available: Decimal
+    capacity_percent: Decimal
+
+
+@dataclass(frozen=True)
+class PractitionerFigures(Workload):
+    """A practitioner's figures in one team they hold cases in (one row of a team's table)."""
+
+    staff_code: str
+    team_code: str
+    grade: str
+    forename: str | None
+    surname: str | None
+
+
+@dataclass(frozen=True)
+class UnitFigures(Workload):
+    """A unit's own figures on one snapshot: the roll-up of the practitioners within it."""
+
+    level: str
+    unit_code: str
+    unit_name: str
+    parent_code: str | None
+    practitioners: int
+    unallocated_cases: int
+
+
+# The columns of a table of each (a download carries these; a page shows some of them).
 PRACTITIONER_COLUMNS = (
     "staff_code",
     "team_code",
@@ -51,13 +101,24 @@ UNIT_SUMMARY = (
     "capacity_percent",
 )
 
+Figures = PractitionerFigures | UnitFigures
+
+
+def practitioner_figures(
+    connection: Connection, where: Any, *order: Any
+) -> list[PractitionerFigures]:
+    """Practitioners' figures in each team, of the stored rows that meet the condition."""
+    return records(connection, PractitionerFigures, schema.OwnerWorkload, where, *order)
+
+
+def unit_figures(connection: Connection, where: Any, *order: Any) -> list[UnitFigures]:
+    """Units' figures, of the stored rows that meet the condition."""
+    return records(connection, UnitFigures, schema.UnitWorkload, where, *order)
+
 
 @dataclass(frozen=True)
-class CapacityReport:
-    as_of: date
+class CapacityReport(Listing[Figures]):
     level: Level
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]]
 
     @property
     def summary_columns(self) -> tuple[str, ...]:
@@ -69,50 +130,47 @@ def capacity(
 ) -> CapacityReport:
     """Capacity at one level, optionally only within one unit (or for one practitioner).
 
-    A listing across the hierarchy is for those who see everything; anyone else reads their
-    own units' overviews (NotFound here).
+    Only the rows the person may see are listed: a team manager asking for their PDU reads
+    their own team. NotFound if they may see none of them, as for a unit that is not there.
     """
     level = check_level(level)
-    if not viewer.sees_everything:
-        raise NotFound(NOT_FOUND)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
+        rows: list[Figures]
         columns: tuple[str, ...]
         if level is Level.PRACTITIONER:
-            rows = _practitioners(connection, record.id, unit)
+            rows = list(_practitioners(connection, record.id, unit))
             columns = PRACTITIONER_COLUMNS
         else:
-            rows = _units(connection, record.id, level, unit)
+            rows = list(_units(connection, record.id, level, unit))
             columns = UNIT_COLUMNS
+        rows = visible_rows(connection, record.id, viewer, level, rows)
+    if not rows and not viewer.sees_everything:
+        raise NotFound(NOT_FOUND)
     if unit is not None and not rows:
         raise WmtError(f"No {level} within {unit!r} in the snapshot of {record.as_of}.")
-    return CapacityReport(record.as_of, level, columns, rows)
+    return CapacityReport(columns=columns, rows=rows, as_of=record.as_of, level=level)
 
 
 def _practitioners(
     connection: Connection, snapshot_id: int, unit: str | None
-) -> list[dict[str, Any]]:
-    table = schema.OwnerWorkload.__table__
-    query = select(*(table.c[name] for name in PRACTITIONER_COLUMNS)).where(
-        table.c.snapshot_id == snapshot_id
-    )
+) -> list[PractitionerFigures]:
+    table = schema.table_of(schema.OwnerWorkload)
+    where = table.c.snapshot_id == snapshot_id
     if unit is not None and unit != NATIONAL_CODE:
         teams = teams_within(connection, snapshot_id, unit)
-        query = query.where(or_(table.c.staff_code == unit, table.c.team_code.in_(teams)))
-    query = query.order_by(table.c.team_code, table.c.staff_code)
-    return [dict(row._mapping) for row in connection.execute(query)]
+        where &= or_(table.c.staff_code == unit, table.c.team_code.in_(teams))
+    return practitioner_figures(connection, where, table.c.team_code, table.c.staff_code)
 
 
 def _units(
     connection: Connection, snapshot_id: int, level: Level, unit: str | None
-) -> list[dict[str, Any]]:
-    table = schema.UnitWorkload.__table__
-    query = select(*(table.c[name] for name in UNIT_COLUMNS)).where(
-        table.c.snapshot_id == snapshot_id, table.c.level == level.value
-    )
+) -> list[UnitFigures]:
+    table = schema.table_of(schema.UnitWorkload)
+    where = (table.c.snapshot_id == snapshot_id) & (table.c.level == level.value)
     if unit is not None and unit != NATIONAL_CODE:
-        query = query.where(_within(connection, snapshot_id, level, unit, table))
-    return [dict(row._mapping) for row in connection.execute(query.order_by(table.c.unit_code))]
+        where &= _within(connection, snapshot_id, level, unit, table)
+    return unit_figures(connection, where, table.c.unit_code)
 
 
 def _within(connection: Connection, snapshot_id: int, level: Level, unit: str, table: Any) -> Any:

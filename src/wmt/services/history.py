@@ -4,35 +4,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, null, select
 
 from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import PRACTITIONER, check_level
+from wmt.domain.thresholds import Thresholds
 from wmt.errors import WmtError
+from wmt.services.listing import Table
 from wmt.services.scope import visible_place
-from wmt.store import schema
+from wmt.store import points_versions, schema
 from wmt.store.transactions import Store
-
-HISTORY_COLUMNS = (
-    "as_of",
-    "unit_code",
-    "team_code",
-    "caseload",
-    "total_points",
-    "available_points",
-    "remaining_points",
-    "capacity_percent",
-)
 
 
 @dataclass(frozen=True)
-class History:
+class CapacityOn:
+    """A unit's or a practitioner's capacity on one snapshot's date."""
+
+    as_of: date
+    unit_code: str  # the unit's code, or the practitioner's staff code
+    team_code: str | None  # for a practitioner: the team the figures are for
+    parent_code: str | None  # for a unit: the unit it lies within
+    caseload: int
+    total_points: int
+    available_points: int
+    remaining_points: int
+    capacity_percent: Decimal
+
+
+_FIGURES = ("caseload", "total_points", "available_points", "remaining_points", "capacity_percent")
+_PRACTITIONER_COLUMNS = ("as_of", "unit_code", "team_code", *_FIGURES)
+_UNIT_COLUMNS = ("as_of", "unit_code", "parent_code", *_FIGURES)
+
+
+@dataclass(frozen=True)
+class History(Table[CapacityOn]):
     level: str
     unit: str
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]]
+    # The capacity bands of each date: those of the points configuration in force on it.
+    thresholds: dict[date, Thresholds]
 
 
 def history(
@@ -51,49 +63,47 @@ def history(
     check_level(level)
     if not viewer.sees_everything:
         visible_place(store, viewer, level, unit)
-    snapshot = schema.Snapshot.__table__
+    snapshot = schema.table_of(schema.Snapshot)
+    keys: tuple[Any, ...]  # the unit's code and what it lies within, named as CapacityOn's
     if level == PRACTITIONER:
-        table = schema.OwnerWorkload.__table__
-        query = select(
-            snapshot.c.as_of,
+        table = schema.table_of(schema.OwnerWorkload)
+        keys = (
             table.c.staff_code.label("unit_code"),
             table.c.team_code,
-            table.c.caseload,
-            table.c.total_points,
-            table.c.available_points,
-            table.c.remaining_points,
-            table.c.capacity_percent,
-        ).where(table.c.staff_code == unit)
+            null().label("parent_code"),
+        )
+        where = table.c.staff_code == unit
     else:
-        table = schema.UnitWorkload.__table__
-        query = select(
-            snapshot.c.as_of,
-            table.c.unit_code,
-            table.c.parent_code.label("team_code"),
-            table.c.caseload,
-            table.c.total_points,
-            table.c.available_points,
-            table.c.remaining_points,
-            table.c.capacity_percent,
-        ).where(table.c.level == level, table.c.unit_code == unit)
-    query = query.join(snapshot, snapshot.c.id == table.c.snapshot_id)
+        table = schema.table_of(schema.UnitWorkload)
+        keys = (table.c.unit_code, null().label("team_code"), table.c.parent_code)
+        where = (table.c.level == level) & (table.c.unit_code == unit)
+    query = (
+        select(snapshot.c.as_of, *keys, *(table.c[name] for name in _FIGURES))
+        .join(snapshot, snapshot.c.id == table.c.snapshot_id)
+        .where(where)
+    )
     if since is not None:
         query = query.where(snapshot.c.as_of >= since)
     if until is not None:
         query = query.where(snapshot.c.as_of <= until)
     with store.reading() as connection:
-        rows = [dict(row._mapping) for row in connection.execute(query.order_by(snapshot.c.as_of))]
+        rows = [
+            CapacityOn(**row._mapping)
+            for row in connection.execute(query.order_by(snapshot.c.as_of))
+        ]
+        thresholds = _thresholds_on(connection, {row.as_of for row in rows})
     if not rows:
         raise WmtError(f"No {level} {unit!r} in any snapshot in that period.")
-    columns = (
-        HISTORY_COLUMNS
-        if level == PRACTITIONER
-        else tuple("parent_code" if c == "team_code" else c for c in HISTORY_COLUMNS)
-    )
-    if level != PRACTITIONER:
-        for row in rows:
-            row["parent_code"] = row.pop("team_code")
-    return History(level, unit, columns, rows)
+    columns = _PRACTITIONER_COLUMNS if level == PRACTITIONER else _UNIT_COLUMNS
+    return History(columns, rows, level, unit, thresholds)
+
+
+def _thresholds_on(connection: Connection, dates: set[date]) -> dict[date, Thresholds]:
+    """The thresholds in force on each date: one small query per snapshot shown."""
+    return {
+        on: points_versions.version_in_force(connection, on).configuration.thresholds
+        for on in sorted(dates)
+    }
 
 
 def prune(store: Store, before: date, *, confirm: bool) -> list[date]:

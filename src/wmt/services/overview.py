@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, select
 
 from wmt.domain.access import Viewer
@@ -14,7 +14,15 @@ from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, Level, check_level
 from wmt.engine.caseload import MATRIX_COLUMNS, tier_by_case_type
 from wmt.engine.reductions import reductions_in_force
 from wmt.errors import NotFound
-from wmt.services.capacity import PRACTITIONER_COLUMNS, UNIT_COLUMNS
+from wmt.services.capacity import (
+    PRACTITIONER_COLUMNS,
+    UNIT_COLUMNS,
+    PractitionerFigures,
+    UnitFigures,
+    practitioner_figures,
+    unit_figures,
+)
+from wmt.services.listing import Listing, Record, field_names
 from wmt.services.scope import check_may_read, visible_children
 from wmt.store import points_versions, schema
 from wmt.store.snapshot_rows import caseload_of, reductions_of
@@ -31,38 +39,6 @@ class Crumb:
 
 
 @dataclass(frozen=True)
-class UnitFigures:
-    """A unit's own figures on one snapshot: the roll-up of the practitioners within it."""
-
-    level: str
-    unit_code: str
-    unit_name: str
-    parent_code: str | None
-    practitioners: int
-    unallocated_cases: int
-    caseload: int
-    community_cases: int
-    custody_cases: int
-    licence_cases: int
-    t2a_cases: int
-    tier_scored_cases: int
-    case_points: Decimal
-    t2a_points: Decimal
-    report_points: int
-    contact_points: int
-    total_points: int
-    available_points: int
-    remaining_points: int
-    contracted_hours: Decimal
-    reduction_hours: Decimal
-    hours_available: Decimal
-    capacity_percent: Decimal
-
-
-_UNIT_FIGURES = tuple(figure.name for figure in fields(UnitFigures))
-
-
-@dataclass(frozen=True)
 class UnitOverview:
     as_of: date
     level: str
@@ -70,19 +46,34 @@ class UnitOverview:
     summary: UnitFigures
     child_level: Level
     child_columns: tuple[str, ...]
-    children: list[dict[str, Any]]  # only those the person asking may see
+    children: list[PractitionerFigures] | list[UnitFigures]  # those the person may see
     trail: list[Crumb] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[UnitFigures]:
+        """The units one level down; none for a team, whose children are practitioners."""
+        return [child for child in self.children if isinstance(child, UnitFigures)]
+
+
+@dataclass(frozen=True)
+class ReductionInForce:
+    """A reduction that counted on the snapshot's date."""
+
+    team_code: str
+    reason: str
+    start_date: date
+    end_date: date | None
+    hours: Decimal
 
 
 @dataclass(frozen=True)
 class PractitionerOverview:
     as_of: date
     staff_code: str
-    workloads: list[dict[str, Any]]  # one per team they hold cases in
-    caseload: list[dict[str, Any]]  # per team, case type and T2A: counts by tier
-    reductions: list[dict[str, Any]]
-    nominal_target: dict[str, int]
-    default_hours: dict[str, Any]
+    workloads: list[PractitionerFigures]  # one per team they hold cases in
+    reductions: list[ReductionInForce]
+    nominal_target: dict[str, int]  # grade -> points a full-time practitioner carries
+    default_hours: dict[str, Decimal]  # grade -> full-time contracted hours a week
     trail: list[Crumb] = field(default_factory=list)
     on_newest_snapshot: bool = False  # whether these are the figures of the newest snapshot
 
@@ -121,37 +112,38 @@ def unit_overview(
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         place = check_may_read(connection, record.id, viewer, unit_level, code)
-        summary = connection.execute(
-            select(units).where(
-                units.c.snapshot_id == record.id,
-                units.c.level == unit_level.value,
-                units.c.unit_code == code,
-            )
-        ).first()
-        if summary is None:
+        summaries = unit_figures(
+            connection,
+            (units.c.snapshot_id == record.id)
+            & (units.c.level == unit_level.value)
+            & (units.c.unit_code == code),
+        )
+        if not summaries:
             raise NotFound(f"There is no {level} {code!r} in the snapshot of {record.as_of}.")
         child_level = unit_level.child or Level.PRACTITIONER
+        children: list[PractitionerFigures] | list[UnitFigures]
         if child_level is Level.PRACTITIONER:
             owners = schema.table_of(schema.OwnerWorkload)
-            query = select(*(owners.c[c] for c in PRACTITIONER_COLUMNS)).where(
-                owners.c.snapshot_id == record.id, owners.c.team_code == code
+            practitioners = practitioner_figures(
+                connection, (owners.c.snapshot_id == record.id) & (owners.c.team_code == code)
             )
+            children = visible_children(viewer, place, child_level, practitioners)
             columns: tuple[str, ...] = PRACTITIONER_COLUMNS
         else:
-            query = select(*(units.c[c] for c in UNIT_COLUMNS)).where(
-                units.c.snapshot_id == record.id,
-                units.c.level == child_level.value,
-                units.c.parent_code == code,
+            below = unit_figures(
+                connection,
+                (units.c.snapshot_id == record.id)
+                & (units.c.level == child_level.value)
+                & (units.c.parent_code == code),
             )
+            children = visible_children(viewer, place, child_level, below)
             columns = UNIT_COLUMNS
-        rows = [dict(row._mapping) for row in connection.execute(query)]
         trail = _trail(connection, record.id, unit_level, code)
-    children = visible_children(viewer, place, child_level, rows)
     return UnitOverview(
         record.as_of,
         unit_level,
         code,
-        UnitFigures(**{name: summary._mapping[name] for name in _UNIT_FIGURES}),
+        summaries[0],
         child_level,
         columns,
         children,
@@ -169,41 +161,28 @@ def practitioner_overview(
     as their capacity is the sum of them.
     """
     owners = schema.table_of(schema.OwnerWorkload)
-    caseload = schema.table_of(schema.OwnerCaseload)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         check_may_read(connection, record.id, viewer, Level.PRACTITIONER, staff_code)
-        workloads = [
-            dict(row._mapping)
-            for row in connection.execute(
-                select(owners)
-                .where(owners.c.snapshot_id == record.id, owners.c.staff_code == staff_code)
-                .order_by(owners.c.team_code)
-            )
-        ]
+        workloads = practitioner_figures(
+            connection,
+            (owners.c.snapshot_id == record.id) & (owners.c.staff_code == staff_code),
+            owners.c.team_code,
+        )
         if not workloads:
             raise NotFound(
                 f"There is no practitioner {staff_code!r} in the snapshot of {record.as_of}."
             )
-        breakdown = [
-            dict(row._mapping)
-            for row in connection.execute(
-                select(caseload)
-                .where(caseload.c.snapshot_id == record.id, caseload.c.staff_code == staff_code)
-                .order_by(caseload.c.team_code, caseload.c.case_type, caseload.c.t2a)
-            )
-        ]
         on = record.as_of
         stored = reductions_of(connection, record.id, staff_code=staff_code)
-        active = reductions_in_force(stored, on).to_dicts()
+        active = _records(ReductionInForce, reductions_in_force(stored, on))
         config = points_versions.version_in_force(connection, on).configuration
-        trail = _trail(connection, record.id, Level.TEAM, workloads[0]["team_code"], including=True)
+        trail = _trail(connection, record.id, Level.TEAM, workloads[0].team_code, including=True)
         newest = find_snapshot(connection, None)
     return PractitionerOverview(
         on,
         staff_code,
         workloads,
-        breakdown,
         active,
         {grade.value: target for grade, target in config.nominal_target.items()},
         {grade.value: hours for grade, hours in config.default_contracted_hours.items()},
@@ -212,11 +191,25 @@ def practitioner_overview(
     )
 
 
+def _records(kind: type[Record], frame: pl.DataFrame) -> list[Record]:
+    """The frame's rows as records of the kind, from the columns named as its fields."""
+    return [kind(**row) for row in frame.select(field_names(kind)).iter_rows(named=True)]
+
+
 @dataclass(frozen=True)
-class CaseloadMatrix:
-    as_of: date
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]]  # one per tier: counts by case type, T2A, and total
+class TierCount:
+    """Cases of one tier held: by case type (T2A apart), T2A of every type, and in all."""
+
+    tier: str
+    community: int
+    custody: int
+    licence: int
+    t2a: int
+    total: int
+
+
+# Cases held within a unit, one row per tier.
+CaseloadMatrix = Listing[TierCount]
 
 
 def caseload_matrix(
@@ -234,4 +227,5 @@ def caseload_matrix(
         else:
             teams = teams_within(connection, record.id, code, level)
             rows = caseload_of(connection, record.id, teams=teams)
-    return CaseloadMatrix(record.as_of, MATRIX_COLUMNS, tier_by_case_type(rows).to_dicts())
+    matrix = _records(TierCount, tier_by_case_type(rows))
+    return CaseloadMatrix(columns=MATRIX_COLUMNS, rows=matrix, as_of=record.as_of)

@@ -56,6 +56,25 @@ def places_in(connection: Connection, snapshot_id: int, level: str, code: str) -
     ]
 
 
+def unit_places(connection: Connection, snapshot_id: int) -> dict[tuple[str, str], Place]:
+    """The place of every unit in the snapshot, by level and code."""
+    units = schema.table_of(schema.SnapshotUnit)
+    national = Place(Level.NATIONAL, NATIONAL_CODE)
+    found = {(national.level, national.code): national}
+    query = select(units.c.team_code, units.c.pdu_code, units.c.region_code).where(
+        units.c.snapshot_id == snapshot_id
+    )
+    for row in connection.execute(query):  # one per team
+        pdu = national.child(Level.REGION, row.region_code).child(Level.PDU, row.pdu_code)
+        for place in (
+            pdu.child(Level.TEAM, row.team_code),
+            pdu,
+            national.child(Level.REGION, row.region_code),
+        ):
+            found[(place.level, place.code)] = place
+    return found
+
+
 def place_of(store: Store, level: str, code: str, as_of: date | None = None) -> Place:
     """The unit's (or practitioner's first team's) place; NotFound if it is not there."""
     return places_of(store, level, code, as_of)[0]

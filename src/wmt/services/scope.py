@@ -8,7 +8,7 @@ nobody can learn which codes exist by trying them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from wmt.domain.access import Place, Role, Viewer
 from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.errors import NotFound
-from wmt.services.places import places_in
+from wmt.services.places import places_in, unit_places
 from wmt.store.snapshots import require_snapshot
 from wmt.store.transactions import Store
 
@@ -32,7 +32,8 @@ NOT_FOUND = (
     "address, check you copied the entire address."
 )
 
-Row = TypeVar("Row", bound=Mapping[str, Any])
+# A record of a table: a practitioner's row has `staff_code` and `team_code`, a unit's `unit_code`.
+Row = TypeVar("Row")
 
 
 def visible_place_in(
@@ -99,10 +100,28 @@ def visible_children(
     are checked again so no row can slip out of scope."""
     if parent is None:
         return list(rows)
+    return [row for row in rows if viewer.may_view(_child_place(parent, level, row))]
+
+
+def _child_place(parent: Place, level: str, row: Any) -> Place:
     if level == Level.PRACTITIONER:
-        return [
-            row
-            for row in rows
-            if viewer.may_view(parent.child(level, row["staff_code"], team=row["team_code"]))
-        ]
-    return [row for row in rows if viewer.may_view(parent.child(level, row["unit_code"]))]
+        return parent.child(level, row.staff_code, team=row.team_code)
+    return parent.child(level, row.unit_code)
+
+
+def visible_rows(
+    connection: Connection, snapshot_id: int, viewer: Viewer, level: str, rows: list[Row]
+) -> list[Row]:
+    """The rows of one level, from anywhere in the hierarchy, that the person may see."""
+    if viewer.sees_everything:
+        return rows
+    places = unit_places(connection, snapshot_id)
+    national = places[(Level.NATIONAL, NATIONAL_CODE)]
+
+    def place_of(row: Any) -> Place | None:
+        if level != Level.PRACTITIONER:
+            return places.get((level, row.unit_code))
+        team = places.get((Level.TEAM, row.team_code), national)
+        return team.child(Level.PRACTITIONER, row.staff_code, team=row.team_code)
+
+    return [row for row in rows if (place := place_of(row)) is not None and viewer.may_view(place)]

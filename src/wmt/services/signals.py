@@ -15,6 +15,7 @@ from wmt.domain.signals import SNAPSHOT_GAP
 from wmt.engine.reductions import reductions_in_force
 from wmt.engine.signals import SIGNAL_COLUMNS, all_signals, count_signals, out_of_date
 from wmt.errors import NotFound, WmtError
+from wmt.services.listing import Listing, Record, field_names
 from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import points_versions, schema
 from wmt.store.frames import read_frame
@@ -28,14 +29,37 @@ from wmt.store.snapshots import (
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
-FINDING_COLUMNS = ("finding", "staff_code", "team_code", "crn", "detail")
+
+@dataclass(frozen=True)
+class Signal:
+    """Something a manager should look at: who, what, and the value that raised it."""
+
+    signal: str
+    staff_code: str | None
+    team_code: str | None
+    value: str | None
+    threshold: str | None
+    detail: str
 
 
 @dataclass(frozen=True)
-class Listing:
-    as_of: date
-    columns: tuple[str, ...]
-    rows: list[dict[str, Any]]
+class Finding:
+    """Data that cannot be trusted as it stands, and whose it is."""
+
+    finding: str
+    staff_code: str | None
+    team_code: str | None
+    crn: str | None
+    detail: str
+
+
+FINDING_COLUMNS = field_names(Finding)
+
+
+def _listing(kind: type[Record], as_of: date, frame: pl.DataFrame) -> Listing[Record]:
+    columns = field_names(kind)
+    rows = [kind(**row) for row in frame.select(columns).iter_rows(named=True)]
+    return Listing(columns, rows, as_of)
 
 
 def _teams_within(
@@ -133,12 +157,25 @@ def signals(
     as_of: date | None = None,
     *,
     today: date | None = None,
-) -> Listing:
+) -> Listing[Signal]:
     """Every signal within the unit on the date (the newest snapshot by default).
 
     Looking at the newest snapshot, figures out of date are a signal too, judged against
     `today` (the date now, unless given). NotFound if the person may not see the unit.
     """
+    on, found = _signals(store, viewer, level, unit, as_of, today)
+    return _listing(Signal, on, found)
+
+
+def _signals(
+    store: Store,
+    viewer: Viewer,
+    level: str | None,
+    unit: str | None,
+    as_of: date | None,
+    today: date | None,
+) -> tuple[date, pl.DataFrame]:
+    """The snapshot's date and the signals within the unit on it."""
     snapshots = schema.table_of(schema.Snapshot)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
@@ -178,7 +215,7 @@ def signals(
         else pl.DataFrame(schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
     )
     found = pl.concat([gaps, stale, _within(everyone, level, unit, teams)])
-    return Listing(record.as_of, tuple(SIGNAL_COLUMNS), found.to_dicts())
+    return record.as_of, found
 
 
 def quality(
@@ -187,7 +224,7 @@ def quality(
     level: str | None = None,
     unit: str | None = None,
     as_of: date | None = None,
-) -> Listing:
+) -> Listing[Finding]:
     """The data-quality findings within the unit; NotFound if the person may not see it."""
     table = schema.QualityFinding.__table__
     with store.reading() as connection:
@@ -200,7 +237,7 @@ def quality(
             .order_by(table.c.finding, table.c.team_code, table.c.staff_code, table.c.crn)
         )
         frame = read_frame(connection, query, dict.fromkeys(FINDING_COLUMNS, pl.String))
-    return Listing(record.as_of, FINDING_COLUMNS, _within(frame, level, unit, teams).to_dicts())
+    return _listing(Finding, record.as_of, _within(frame, level, unit, teams))
 
 
 @dataclass(frozen=True)
@@ -225,22 +262,21 @@ def signal_counts(
     which date it shows, and counts what those figures hold. NotFound if the person may not
     see the unit.
     """
-    listing = signals(store, viewer, level, unit, as_of)
+    on, found = _signals(store, viewer, level, unit, as_of, None)
     child = check_level(level).child
     child_of = None if level == Level.TEAM else pl.DataFrame(schema=_CHILD_SCHEMA)
     child_column = child.unit_column if child is not None else None
     if child_column is not None:
         units = schema.table_of(schema.SnapshotUnit)
         with store.reading() as connection:
-            record = require_snapshot(connection, listing.as_of)
+            record = require_snapshot(connection, on)
             query = select(units.c.team_code, units.c[child_column].label("child_code")).where(
                 units.c.snapshot_id == record.id
             )
             child_of = read_frame(connection, query, _CHILD_SCHEMA)
-    found = pl.DataFrame(listing.rows, schema=dict.fromkeys(SIGNAL_COLUMNS, pl.String))
     totals, by_child = count_signals(found, child_of)
     counts = {row["signal"]: row["count"] for row in totals.to_dicts()}
     children: dict[str, dict[str, int]] = {}
     for row in by_child.to_dicts():  # at most a few kinds of signal per child
         children.setdefault(row["child_code"], {})[row["signal"]] = row["count"]
-    return SignalCounts(listing.as_of, counts, children)
+    return SignalCounts(on, counts, children)

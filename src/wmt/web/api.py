@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from operator import attrgetter
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.dependencies.utils import get_flat_params
@@ -23,21 +24,22 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyCookie
+from pydantic import BaseModel
 
 from wmt import __version__
 from wmt.domain.access import SCOPE_LEVEL, Viewer
 from wmt.domain.hierarchy import ALL_LEVELS, LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound, WmtError
 from wmt.services import overview
+from wmt.services.capacity import PractitionerFigures
 from wmt.services.history import history as history_of
-from wmt.services.listing import snapshot_rows
+from wmt.services.listing import Listing, snapshot_rows
 from wmt.services.signals import quality as quality_of
 from wmt.services.signals import signals as signals_of
 from wmt.web.api_models import (
     AvailableTime,
     Caseload,
     FieldProblems,
-    FindingRow,
     History,
     HistoryRow,
     Me,
@@ -48,19 +50,18 @@ from wmt.web.api_models import (
     Problem,
     Quality,
     Reduction,
-    SignalRow,
     Signals,
     SnapshotInfo,
     Snapshots,
-    TierRow,
     UnitOverview,
     UnitRef,
     UnitRow,
+    UnitRows,
     UnitSummary,
     code_entry,
     date_entry,
 )
-from wmt.web.common import OutsideScope, SignInNeeded, allowed, viewer_of
+from wmt.web.common import OutsideScope, SignInNeeded, reader, viewer_of
 from wmt.web.consistency import store_of
 
 PREFIX = "/api"
@@ -249,6 +250,15 @@ AnyLevel = Annotated[str, _level(ALL_LEVELS)]
 # --- Routes --------------------------------------------------------------------------------
 
 
+Model = TypeVar("Model", bound=BaseModel)
+Rows = TypeVar("Rows", bound=UnitRows)
+
+
+def _from(model: type[Model], record: object) -> Model:
+    """The model of a service's record, read from its attributes."""
+    return model.model_validate(record, from_attributes=True)
+
+
 def _trail(crumbs: list[overview.Crumb]) -> list[UnitRef]:
     return [UnitRef(level=c.level, code=c.code, name=c.name) for c in crumbs]
 
@@ -268,8 +278,8 @@ def me(viewer: Annotated[Viewer, Depends(signed_in)]) -> Me:
 
 @router.get("/snapshots", response_model=Snapshots, summary="The snapshot dates available")
 def snapshots(request: Request) -> Snapshots:
-    _, rows = snapshot_rows(store_of(request))
-    return Snapshots(snapshots=[SnapshotInfo.model_validate(row) for row in rows])
+    rows = snapshot_rows(store_of(request)).rows
+    return Snapshots(snapshots=[_from(SnapshotInfo, row) for row in rows])
 
 
 @router.get(
@@ -280,48 +290,50 @@ def snapshots(request: Request) -> Snapshots:
 def practitioner_overview(
     request: Request, staff_code: StaffCode, as_of: AsOf = None
 ) -> PractitionerOverview:
-    viewer, _ = allowed(request, PRACTITIONER, staff_code)
+    viewer = reader(request, PRACTITIONER, staff_code)
     found = overview.practitioner_overview(store_of(request), viewer, staff_code, as_of)
     first = found.workloads[0]
     return PractitionerOverview(
         as_of=found.as_of,
         staff_code=found.staff_code,
-        forename=first["forename"],
-        surname=first["surname"],
+        forename=first.forename,
+        surname=first.surname,
         within=_trail(found.trail),
         teams=[_team_figure(found, w) for w in found.workloads],
-        reductions=[Reduction.model_validate(r) for r in found.reductions],
+        reductions=[_from(Reduction, r) for r in found.reductions],
     )
 
 
-def _team_figure(found: overview.PractitionerOverview, w: dict[str, Any]) -> PractitionerTeamFigure:
-    full_time = found.default_hours.get(w["grade"])
+def _team_figure(
+    found: overview.PractitionerOverview, w: PractitionerFigures
+) -> PractitionerTeamFigure:
+    full_time = found.default_hours.get(w.grade)
     return PractitionerTeamFigure(
-        team_code=w["team_code"],
-        grade=w["grade"],
-        caseload=w["caseload"],
-        community_cases=w["community_cases"],
-        custody_cases=w["custody_cases"],
-        licence_cases=w["licence_cases"],
-        t2a_cases=w["t2a_cases"],
+        team_code=w.team_code,
+        grade=w.grade,
+        caseload=w.caseload,
+        community_cases=w.community_cases,
+        custody_cases=w.custody_cases,
+        licence_cases=w.licence_cases,
+        t2a_cases=w.t2a_cases,
         points=[
             PointsPart(
                 part="cases",
                 description="Cases scored by their tier and type",
-                cases=w["tier_scored_cases"],
-                points=w["case_points"],
+                cases=w.tier_scored_cases,
+                points=w.case_points,
             ),
             PointsPart(
                 part="t2a_cases",
                 description="Young adult (T2A) cases, scored from the young adult table",
-                cases=w["t2a_cases"],
-                points=w["t2a_points"],
+                cases=w.t2a_cases,
+                points=w.t2a_points,
             ),
             PointsPart(
                 part="court_reports",
                 description="Court reports completed in the last 30 days",
                 cases=None,
-                points=w["report_points"],
+                points=w.report_points,
             ),
             PointsPart(
                 part="case_management_support",
@@ -330,22 +342,22 @@ def _team_figure(found: overview.PractitionerOverview, w: dict[str, Any]) -> Pra
                     "cases, less colleagues' work on theirs)"
                 ),
                 cases=None,
-                points=w["contact_points"],
+                points=w.contact_points,
             ),
         ],
-        total_points=w["total_points"],
+        total_points=w.total_points,
         time=AvailableTime(
-            grade=w["grade"],
+            grade=w.grade,
             full_time_hours=None if full_time is None else Decimal(full_time),
-            nominal_target=found.nominal_target.get(w["grade"]),
-            contracted_hours=w["contracted_hours"],
-            reduction_hours=w["reduction_hours"],
-            hours_available=w["hours_available"],
-            available_points=w["available_points"],
+            nominal_target=found.nominal_target.get(w.grade),
+            contracted_hours=w.contracted_hours,
+            reduction_hours=w.reduction_hours,
+            hours_available=w.hours_available,
+            available_points=w.available_points,
         ),
-        available_points=w["available_points"],
-        remaining_points=w["remaining_points"],
-        capacity_percent=w["capacity_percent"],
+        available_points=w.available_points,
+        remaining_points=w.remaining_points,
+        capacity_percent=w.capacity_percent,
     )
 
 
@@ -354,16 +366,15 @@ def unit_overview(
     request: Request, level: UnitLevel, code: Code, as_of: AsOf = None
 ) -> UnitOverview:
     check_level(level, LEVELS)
-    viewer, _ = allowed(request, level, code)
+    viewer = reader(request, level, code)
     found = overview.unit_overview(store_of(request), viewer, level, code, as_of)
-    rows = list(found.children)
     children: list[UnitRow] | list[PractitionerRow]
     if found.child_level == PRACTITIONER:
-        rows.sort(key=lambda row: (row["staff_code"], row["team_code"]))
-        children = [PractitionerRow.model_validate(row) for row in rows]
+        practitioners = sorted(found.children, key=attrgetter("staff_code", "team_code"))
+        children = [_from(PractitionerRow, row) for row in practitioners]
     else:
-        rows.sort(key=lambda row: row["unit_code"])
-        children = [UnitRow.model_validate(row) for row in rows]
+        units = sorted(found.children, key=attrgetter("unit_code"))
+        children = [_from(UnitRow, row) for row in units]
     return UnitOverview(
         as_of=found.as_of,
         level=level,
@@ -393,47 +404,40 @@ def history(
     ] = None,
 ) -> History:
     check_level(level)
-    viewer, _ = allowed(request, level, code)
+    viewer = reader(request, level, code)
     found = history_of(store_of(request), viewer, level, code, since, until)
-    return History(
-        level=level, code=code, rows=[HistoryRow.model_validate(row) for row in found.rows]
-    )
+    rows = [_from(HistoryRow, row) for row in found.rows]
+    return History(level=level, code=code, rows=rows)
+
+
+def _unit_table(
+    request: Request,
+    model: type[Rows],
+    read: Callable[..., Listing[Any]],
+    level: str,
+    code: str,
+    as_of: date | None,
+    levels: tuple[str, ...],
+) -> Rows:
+    """A unit's table as the API gives it (its date, level, code and rows), read by a
+    service that checks the person may see the unit."""
+    check_level(level, levels)
+    found = read(store_of(request), reader(request, level, code), level, code, as_of)
+    table = {"as_of": found.as_of, "level": level, "code": code, "rows": found.rows}
+    return model.model_validate(table, from_attributes=True)
 
 
 @router.get("/{level}/{code}/caseload", response_model=Caseload, summary="Caseload by tier")
 def caseload(request: Request, level: AnyLevel, code: Code, as_of: AsOf = None) -> Caseload:
-    check_level(level)
-    viewer, _ = allowed(request, level, code)
-    found = overview.caseload_matrix(store_of(request), viewer, level, code, as_of)
-    return Caseload(
-        as_of=found.as_of,
-        level=level,
-        code=code,
-        rows=[TierRow.model_validate(row) for row in found.rows],
-    )
+    read = overview.caseload_matrix
+    return _unit_table(request, Caseload, read, level, code, as_of, ALL_LEVELS)
 
 
 @router.get("/{level}/{code}/signals", response_model=Signals, summary="Management signals")
 def signals(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Signals:
-    check_level(level, LEVELS)
-    viewer, _ = allowed(request, level, code)
-    found = signals_of(store_of(request), viewer, level, code, as_of)
-    return Signals(
-        as_of=found.as_of,
-        level=level,
-        code=code,
-        rows=[SignalRow.model_validate(row) for row in found.rows],
-    )
+    return _unit_table(request, Signals, signals_of, level, code, as_of, LEVELS)
 
 
 @router.get("/{level}/{code}/quality", response_model=Quality, summary="Data quality findings")
 def quality(request: Request, level: UnitLevel, code: Code, as_of: AsOf = None) -> Quality:
-    check_level(level, LEVELS)
-    viewer, _ = allowed(request, level, code)
-    found = quality_of(store_of(request), viewer, level, code, as_of)
-    return Quality(
-        as_of=found.as_of,
-        level=level,
-        code=code,
-        rows=[FindingRow.model_validate(row) for row in found.rows],
-    )
+    return _unit_table(request, Quality, quality_of, level, code, as_of, LEVELS)

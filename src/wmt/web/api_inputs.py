@@ -290,4 +290,5 @@ def audit(request: Request, level: AnyLevel, code: Code) -> list[AuditEventOut]:
     if level != PRACTITIONER:
         check_level(level, LEVELS)
     allowed(request, level, code)
-    return [AuditEventOut.model_validate(row) for row in audit_listing(request, level, code).rows]
+    events = audit_listing(request, level, code).rows
+    return [AuditEventOut.model_validate(row, from_attributes=True) for row in events]

@@ -341,9 +341,15 @@ class TierRow(BaseModel):
     total: int = Field(description="All cases of the tier")
 
 
-class Caseload(BaseModel):
+class UnitRows(BaseModel):
+    """A table of what a unit holds on a snapshot's date: the rows of its page."""
+
     as_of: date = Field(description="The snapshot's date")
     level: str = Field(description="The level")
+    code: str = Field(description="The unit's code")
+
+
+class Caseload(UnitRows):
     code: str = Field(description="The unit's code, or the practitioner's staff code")
     rows: list[TierRow] = Field(description="Cases held, tier by case type")
 
@@ -357,10 +363,7 @@ class SignalRow(BaseModel):
     detail: str = Field(description="What it means")
 
 
-class Signals(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code")
+class Signals(UnitRows):
     rows: list[SignalRow] = Field(description="Management signals within the unit")
 
 
@@ -372,10 +375,7 @@ class FindingRow(BaseModel):
     detail: str = Field(description="The finding in full")
 
 
-class Quality(BaseModel):
-    as_of: date = Field(description="The snapshot's date")
-    level: str = Field(description="The level")
-    code: str = Field(description="The unit's code")
+class Quality(UnitRows):
     rows: list[FindingRow] = Field(description="Data quality findings within the unit")
 
 

@@ -60,6 +60,17 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Band:
+    """The band between the underload and overload thresholds, and the overload line, over
+    the dates one points configuration was in force."""
+
+    left: float
+    right: float
+    top: float  # y of the overload threshold: the band's upper edge and the line
+    bottom: float  # y of the underload threshold
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -69,11 +80,12 @@ class Chart:
     bottom: float
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
-    band_top: float  # y of the band's upper edge (the overload threshold, 110 %)
-    band_bottom: float  # y of the band's lower edge (the underload threshold, 90 %)
+    band_top: float  # y of the newest band's upper edge (the overload threshold, 110 %)
+    band_bottom: float  # y of the newest band's lower edge (the underload threshold, 90 %)
     band_label: str
-    line_y: float  # y of the overload line
+    line_y: float  # y of the newest overload line
     line_label: str
+    bands: tuple[Band, ...]  # one for each run of dates under the same thresholds
     lines: tuple[Line, ...]
     summary: str
 
@@ -152,15 +164,54 @@ def describe(label: str, readings: Sequence[Reading]) -> str:
     )
 
 
+def _runs(
+    days: Sequence[date], held: Mapping[date, Thresholds], newest: Thresholds
+) -> list[tuple[date | None, Thresholds]]:
+    """The first date of each run of dates under the same thresholds, and those thresholds."""
+    runs: list[tuple[date | None, Thresholds]] = []
+    for day in sorted(set(days)):
+        thresholds = held.get(day, newest)
+        if not runs or runs[-1][1] != thresholds:
+            runs.append((day, thresholds))
+    return runs or [(None, newest)]
+
+
+def _bands(
+    runs: Sequence[tuple[date | None, Thresholds]],
+    x: Callable[[float], float],
+    y: Callable[[float], float],
+    left: float,
+    right: float,
+) -> tuple[Band, ...]:
+    """Each run's band, from its first date to the next run's (the first from the left edge,
+    the last to the right)."""
+    starts = [x(day.toordinal()) for day, _ in runs[1:] if day is not None]
+    edges = [left, *starts, right]
+    return tuple(
+        Band(
+            round(edges[index], 1),
+            round(edges[index + 1], 1),
+            round(y(float(thresholds.overload_percent)), 1),
+            round(y(float(thresholds.underload_percent)), 1),
+        )
+        for index, (_, thresholds) in enumerate(runs)
+    )
+
+
 def capacity_chart(
     lines: Mapping[str, Sequence[Reading]],
     *,
     thresholds: Thresholds | None = None,
+    held: Mapping[date, Thresholds] | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Chart:
     """A chart of capacity per snapshot date: one line per label, the band between the
-    underload and overload thresholds, and a line at the overload threshold."""
+    underload and overload thresholds, and a line at the overload threshold.
+
+    Each date's band is that of the thresholds `held` on it, if given; the labels are those
+    of `thresholds`, the newest date's.
+    """
     thresholds = thresholds or Thresholds()
     low, high = thresholds.underload_percent, thresholds.overload_percent
     left, right = float(MARGIN_LEFT), float(width - MARGIN_RIGHT)
@@ -168,8 +219,10 @@ def capacity_chart(
     readings = [reading for line in lines.values() for reading in line]
     days = [reading.as_of.toordinal() for reading in readings]
     x = linear(min(days, default=0), max(days, default=0), left, right)
+    runs = _runs([reading.as_of for reading in readings], held or {}, thresholds)
+    widest = max(max(t.underload_percent, t.overload_percent) for _, t in runs)
     highest = max((float(reading.percent) for reading in readings), default=0.0)
-    axis_top, step = percent_axis(highest, at_least=float(max(low, high)) + 10)
+    axis_top, step = percent_axis(highest, at_least=float(max(low, high, widest)) + 10)
     y = linear(0, axis_top, bottom, top)
     drawn = []
     for index, (label, line) in enumerate(lines.items()):
@@ -205,6 +258,7 @@ def capacity_chart(
         band_label=f"{percent_text(low)}–{percent_text(high)} %",
         line_y=round(y(float(high)), 1),
         line_label=f"{percent_text(high)} %",
+        bands=_bands(runs, x, y, left, right),
         lines=tuple(drawn),
         summary=" ".join(describe(label, line) for label, line in lines.items()),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -223,16 +223,30 @@ def allowed(request: Request, level: str, code: str) -> tuple[Viewer, Place]:
     """The signed-in person and the unit's place, if the services say they may see it;
     NotFound (the same as for a unit that does not exist) if not.
 
-    Asked before a page reads its other parameters, so that what is outside someone's scope
-    is not found whatever else the address holds; the reading services check again.
+    For a page whose service takes no viewer (the changes to a unit), or that answers
+    before asking one (a form with mistakes): so that what is outside someone's scope is
+    not found whatever else the address holds. Pages that read through a service that
+    checks scope ask `reader` instead.
     """
     viewer = viewer_of(request)
     as_of = as_of_of(request)  # a date that is not one is said to be so, to anyone
     return viewer, visible_place(store_of(request), viewer, level, code, as_of)
 
 
+def reader(request: Request, level: str, code: str) -> Viewer:
+    """The signed-in person, for a page whose reading service checks their scope itself.
+
+    The services answer a unit outside someone's scope as not found; someone who sees
+    everything is told here, as by `allowed`, when the snapshot holds no such unit.
+    """
+    viewer = viewer_of(request)
+    if viewer.sees_everything:
+        allowed(request, level, code)
+    return viewer
+
+
 def download(
-    request: Request, name: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
+    request: Request, name: str, columns: tuple[str, ...], rows: Sequence[exports.Row]
 ) -> Response | None:
     """The table as a file, if `?download=csv|xlsx` asks for one."""
     kind = request.query_params.get("download")

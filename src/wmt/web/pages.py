@@ -9,9 +9,10 @@ the last page, so a link kept from when a table was longer still leads somewhere
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,10 +26,10 @@ from wmt.domain.signals import SIGNALS
 from wmt.errors import NotFound, WmtError
 from wmt.services import inputs, overview
 from wmt.services.audit import AuditListing, audit_events
-from wmt.services.history import history
+from wmt.services.history import CapacityOn, history
+from wmt.services.listing import Listing, Record
 from wmt.services.overview import PractitionerOverview
 from wmt.services.places import teams_in_unit
-from wmt.services.points import thresholds_on
 from wmt.services.signals import quality, signal_counts, signals
 from wmt.store.transactions import Store
 from wmt.web.chart import Reading, capacity_chart
@@ -38,6 +39,7 @@ from wmt.web.common import (
     download,
     level_label,
     page,
+    reader,
     viewer_of,
 )
 from wmt.web.consistency import store_of
@@ -77,7 +79,7 @@ def inputs_context(request: Request, viewer: Viewer, page: PractitionerOverview)
     store = store_of(request)
     if not page.on_newest_snapshot:
         return {"inputs": {}, "editable": set()}
-    teams = [workload["team_code"] for workload in page.workloads]
+    teams = [workload.team_code for workload in page.workloads]
     return {
         "inputs": {team: inputs.owner_inputs(store, page.staff_code, team) for team in teams},
         "editable": {team for team in teams if viewer.may_edit_inputs(team)},
@@ -142,13 +144,14 @@ def query_string(params: Mapping[str, str], **changes: object) -> str:
 
 
 def _sorted(
-    rows: list[dict[str, Any]], request: Request, default: str
-) -> tuple[list[dict[str, Any]], str, str]:
+    rows: Sequence[Record], request: Request, default: str
+) -> tuple[list[Record], str, str]:
+    """The rows in the order asked for; those without a value in the column last."""
     key = request.query_params.get("sort") or default
     order = request.query_params.get("order") or "descending"
-    present = [row for row in rows if row.get(key) is not None]
-    missing = [row for row in rows if row.get(key) is None]
-    present.sort(key=lambda row: row[key], reverse=order == "descending")
+    present = [row for row in rows if getattr(row, key, None) is not None]
+    missing = [row for row in rows if getattr(row, key, None) is None]
+    present.sort(key=attrgetter(key), reverse=order == "descending")
     return present + missing, key, order
 
 
@@ -212,25 +215,17 @@ def date_range(params: Mapping[str, str]) -> tuple[DateField, DateField]:
 
 def _table(
     store: Store, viewer: Viewer, level: str, code: str, view: str, as_of: date | None
-) -> tuple[str, date | None, tuple[str, ...], list[dict[str, Any]]]:
-    """A table page's title, date, columns and rows."""
+) -> Listing[Any]:
+    """A table page's date, columns and rows."""
     if view == "caseload":
-        matrix = overview.caseload_matrix(store, viewer, level, code, as_of)
-        return (
-            f"Caseload by tier: {level_label(level)} {code}",
-            matrix.as_of,
-            matrix.columns,
-            matrix.rows,
-        )
-    listing = (signals if view == "signals" else quality)(store, viewer, level, code, as_of)
-    title = f"{VIEW_TITLES[view]}: {level_label(level)} {code}"
-    return title, listing.as_of, listing.columns, listing.rows
+        return overview.caseload_matrix(store, viewer, level, code, as_of)
+    return (signals if view == "signals" else quality)(store, viewer, level, code, as_of)
 
 
 @router.get("/practitioner/{staff_code}/overview", response_class=HTMLResponse)
 def practitioner(request: Request, staff_code: str) -> Response:
     staff_code, as_of = checked_address(request, PRACTITIONER, staff_code)
-    viewer, _ = allowed(request, PRACTITIONER, staff_code)
+    viewer = reader(request, PRACTITIONER, staff_code)
     found = overview.practitioner_overview(store_of(request), viewer, staff_code, as_of)
     return page(
         request,
@@ -244,7 +239,7 @@ def practitioner(request: Request, staff_code: str) -> Response:
 def unit(request: Request, level: str, code: str) -> Response:
     check_level(level, LEVELS)
     code, as_of = checked_address(request, level, code)
-    viewer, _ = allowed(request, level, code)
+    viewer = reader(request, level, code)
     store = store_of(request)
     found = overview.unit_overview(store, viewer, level, code, as_of)
     rows, key, order = _sorted(found.children, request, "capacity_percent")
@@ -268,15 +263,15 @@ def unit(request: Request, level: str, code: str) -> Response:
     )
 
 
-def _chart_lines(level: str, code: str, rows: list[dict[str, Any]]) -> dict[str, list[Reading]]:
+def _chart_lines(level: str, code: str, rows: list[CapacityOn]) -> dict[str, list[Reading]]:
     """One line for a unit; one per team for a practitioner who works in more than one."""
-    teams = sorted({row["team_code"] for row in rows}) if level == PRACTITIONER else []
+    teams = {row.team_code for row in rows} if level == PRACTITIONER else set()
     lines: dict[str, list[Reading]] = {}
     for row in rows:
         label = f"{level_label(level)} {code}"
         if len(teams) > 1:
-            label += f" in team {row['team_code']}"
-        lines.setdefault(label, []).append(Reading(row["as_of"], row["capacity_percent"]))
+            label += f" in team {row.team_code}"
+        lines.setdefault(label, []).append(Reading(row.as_of, row.capacity_percent))
     return lines
 
 
@@ -285,7 +280,7 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     if level not in ALL_LEVELS:
         raise NotFound(f"There is no page {level}/{code}/history.")
     code, _ = checked_address(request, level, code)
-    viewer, _ = allowed(request, level, code)
+    viewer = reader(request, level, code)
     start, end = date_range(request.query_params)
     errors = [field for field in (start, end) if field.error]
     title = f"Capacity over time: {level_label(level)} {code}"
@@ -302,23 +297,29 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
         "missing": None,
     }
     if errors:
+        if not viewer.sees_everything:  # no service reads the unit, so ask here
+            allowed(request, level, code)
         return page(request, "history.html", context, None, status_code=400)
     try:
         found = history(store_of(request), viewer, level, code, start.value, end.value)
-    except WmtError:
+    except NotFound:  # outside the person's scope: answered as a unit that is not there
+        raise
+    except WmtError:  # none in the period
         context["missing"] = f"There are no figures for {level_label(level).lower()} {code}"
         return page(request, "history.html", context, None)
-    span = f"{found.rows[0]['as_of']}-to-{found.rows[-1]['as_of']}"
+    span = f"{found.rows[0].as_of}-to-{found.rows[-1].as_of}"
     file = download(request, f"{level}-{code}-history-{span}", found.columns, found.rows)
     if file is not None:
         return file
     period = {"from": start.value, "to": end.value}
-    # The chart's band and line, and the table's bands, are those of the newest date shown.
-    newest = max(row["as_of"] for row in found.rows)
-    thresholds = thresholds_on(store_of(request), newest)
+    # Each date's band is that of the thresholds in force on it; the key, and the chart's
+    # labels, are those of the newest date shown.
+    newest = max(row.as_of for row in found.rows)
+    thresholds = found.thresholds[newest]
+    lines = _chart_lines(level, code, found.rows)
     context |= {
         "found": found,
-        "chart": capacity_chart(_chart_lines(level, code, found.rows), thresholds=thresholds),
+        "chart": capacity_chart(lines, thresholds=thresholds, held=found.thresholds),
         "downloads": {kind: query_string({}, **period, download=kind) for kind in ("csv", "xlsx")},
     }
     return page(request, "history.html", context, newest, thresholds=thresholds)
@@ -361,12 +362,14 @@ def table_view(request: Request, level: str, code: str, view: str) -> Response:
     if level not in ALL_LEVELS or view not in views(level):
         raise NotFound(f"There is no page {level}/{code}/{view}.")
     code, asked = checked_address(request, level, code)
-    viewer, _ = allowed(request, level, code)
-    title, as_of, columns, rows = _table(store_of(request), viewer, level, code, view, asked)
+    viewer = reader(request, level, code)
+    found = _table(store_of(request), viewer, level, code, view, asked)
+    title = f"{VIEW_TITLES[view]}: {level_label(level)} {code}"
+    as_of, columns, rows = found.as_of, found.columns, found.rows
     params = request.query_params
     only = params.get("signal") or None if view == "signals" else None
     if only is not None:
-        rows = [row for row in rows if row["signal"] == only]
+        rows = [row for row in rows if row.signal == only]
     file = download(request, f"{level}-{code}-{view}-{as_of}", columns, rows)
     if file is not None:
         return file
