@@ -103,3 +103,9 @@ def create_database(conninfo: str, name: str, template: str | None = None) -> st
         connection.execute(f'CREATE DATABASE "{name}"{copied}')
     parts = dict(item.split("=", 1) for item in conninfo.split())
     return f"postgresql+psycopg://{parts['user']}@{parts['host']}:{parts['port']}/{name}"
+
+
+def drop_database(conninfo: str, name: str) -> None:
+    """Drop a database, ending any connection a test left open to it."""
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
