@@ -35,24 +35,32 @@ FIRST_APPOINTMENT_WORKING_DAYS: dict[CaseType, int] = {
 }
 
 
-def working_days_between(start: npt.ArrayLike, end: npt.ArrayLike) -> npt.NDArray[np.int64]:
-    """Weekdays from each start (counted) to each end (not counted); bank holidays are not
-    taken out."""
-    days: npt.NDArray[np.int64] = np.busday_count(
-        np.asarray(start, dtype="datetime64[D]"), np.asarray(end, dtype="datetime64[D]")
-    ).astype(np.int64)
+DateArray = npt.NDArray[np.datetime64]
+ONE_DAY = np.timedelta64(1, "D")
+
+
+def working_days_after(start: DateArray, on: date) -> npt.NDArray[np.int64]:
+    """Weekdays after each start date up to and including `on` (a sentence on Monday is one
+    working day old on Tuesday). Bank holidays are not taken out: they count as working days."""
+    end = np.datetime64(on, "D") + ONE_DAY
+    days: npt.NDArray[np.int64] = np.busday_count(start + ONE_DAY, end).astype(np.int64)
     return days
 
 
-def first_appointment_due_within(case_type: str) -> int | None:
-    """Working days allowed before the first appointment; None for custody."""
-    return FIRST_APPOINTMENT_WORKING_DAYS.get(CaseType(case_type))
-
-
-def past_first_appointment_standard(case_type: str, sentence_date: date | None, on: date) -> bool:
-    """Whether a case still waiting on a date has gone beyond its first-appointment standard
-    (more working days since sentence or release than the standard allows)."""
-    allowed = first_appointment_due_within(case_type)
-    if allowed is None or sentence_date is None:
-        return False
-    return int(working_days_between(sentence_date, on)) > allowed
+def past_first_appointment_standard(
+    case_types: npt.NDArray[np.str_], sentence_dates: DateArray, on: date
+) -> npt.NDArray[np.bool_]:
+    """For cases still waiting on a date: whether each has had more working days since its
+    sentence (or release) than its first-appointment standard allows. A case in custody, or
+    with no sentence date (NaT), is never past it."""
+    allowed = np.select(
+        [case_types == case_type.value for case_type in FIRST_APPOINTMENT_WORKING_DAYS],
+        list(FIRST_APPOINTMENT_WORKING_DAYS.values()),
+        default=-1,
+    )
+    known = ~np.isnat(sentence_dates)
+    starts = np.where(known, sentence_dates, np.datetime64(on, "D"))
+    result: npt.NDArray[np.bool_] = (
+        known & (allowed >= 0) & (working_days_after(starts, on) > allowed)
+    )
+    return result
