@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from wmt.cli import operations
+from wmt.cli import allocation, operations
 from wmt.cli.options import (
     DbOption,
     close_opened,
@@ -440,6 +440,7 @@ def users_add(
 
 app.command("serve")(operations.serve)
 app.add_typer(operations.db_app, name="db")
+app.add_typer(allocation.allocation_app, name="allocation")
 app.command("backup")(operations.backup)
 
 

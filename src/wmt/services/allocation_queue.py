@@ -21,8 +21,9 @@ from wmt.domain.cases import UNTIERED
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.engine.tables import CASES_SCHEMA
 from wmt.engine.workload import weighted_case_points
+from wmt.errors import NotFound
 from wmt.services.places import places_in
-from wmt.services.scope import check_may_read
+from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import version_in_force
@@ -101,6 +102,37 @@ def queue(
         scored = _scored(connection, waiting, record.as_of)
     cases = _queued(scored, first_seen, record.as_of)
     return AllocationQueue(record.as_of, unit_level, code, cases, (), counted_only=False)
+
+
+def queue_of_unit(
+    store: Store, viewer: Viewer, code: str = NATIONAL_CODE, as_of: date | None = None
+) -> AllocationQueue:
+    """The queue of the team, PDU or region with this code, or the national one."""
+    if code == NATIONAL_CODE:
+        return queue(store, viewer, Level.NATIONAL, code, as_of)
+    with store.reading() as connection:
+        record = require_snapshot(connection, as_of)
+        level = _level_of(connection, record.id, code)
+    if level is None:
+        raise NotFound(
+            f"There is no team, PDU or region {code!r} in the snapshot of {record.as_of}."
+            if viewer.sees_everything
+            else NOT_FOUND
+        )
+    return queue(store, viewer, level, code, record.as_of)
+
+
+def _level_of(connection: Connection, snapshot_id: int, code: str) -> Level | None:
+    """The level of the unit with this code in the snapshot, the smallest if several."""
+    units = schema.table_of(schema.SnapshotUnit)
+    for level in (Level.TEAM, Level.PDU, Level.REGION):
+        column = units.c[level.unit_column or ""]
+        found = connection.execute(
+            select(column).where(units.c.snapshot_id == snapshot_id, column == code).limit(1)
+        ).first()
+        if found is not None:
+            return level
+    return None
 
 
 def _waiting_cases(
