@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import run_wmt
 from tests.services.test_allocation_queue import EARLIER, ON, allocation_folder
+from wmt.demo.ndelius_workbook import write_ndelius_workbook
 
 CONTRACT = [
     "crn",
@@ -92,3 +93,16 @@ def test_an_unknown_unit_is_refused_by_name(queued: str) -> None:
     result = run_wmt("allocation", "queue", "--unit", "NOPE", db=queued)
     assert result.exit_code == 1
     assert "There is no team, PDU or region 'NOPE'" in result.stderr
+
+
+def test_an_ndelius_extract_is_listed_as_counts(database_url: str, tmp_path: Path) -> None:
+    workbook = tmp_path / "WMT_PS.xlsx"
+    write_ndelius_workbook(allocation_folder(tmp_path / "now", ON), workbook)
+    assert run_wmt("import", str(workbook), db=database_url).exit_code == 0
+    result = run_wmt("allocation", "queue", "--unit", "T1", "--format", "csv", db=database_url)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows == [
+        {"case_type": "community", "tier": "B2", "cases": "1"},
+        {"case_type": "licence", "tier": "D2", "cases": "1"},
+    ]

@@ -16,14 +16,15 @@ import polars as pl
 import pytest
 
 from tests.case_folders import VALID_FILES, write_folder
+from wmt.demo.ndelius_workbook import write_ndelius_workbook
 from wmt.domain.access import Role, Viewer
 from wmt.domain.hierarchy import Level
 from wmt.domain.points import default_points_configuration
 from wmt.engine import calculate
 from wmt.errors import NotFound
 from wmt.ingest.case_folder import read_case_folder
-from wmt.services.allocation_queue import AllocationQueue, QueuedCase, queue
-from wmt.services.importing import import_case_folder
+from wmt.services.allocation_queue import AllocationQueue, QueuedCase, WaitingCount, queue
+from wmt.services.importing import import_case_folder, import_ndelius_workbook
 from wmt.services.scope import NOT_FOUND, OPERATOR
 from wmt.store.transactions import Store
 
@@ -147,3 +148,15 @@ def test_a_pdu_queue_holds_its_teams_cases(queued: Store) -> None:
     found = queue(queued, OPERATOR, Level.PDU, "P1")
     assert {case.team_code for case in found.cases} == {"T1", "T2"}
     assert len(found.cases) == 4
+
+
+def test_an_ndelius_extract_gives_counts_by_type_and_tier(store: Store, tmp_path: Path) -> None:
+    workbook = tmp_path / "WMT_PS.xlsx"
+    write_ndelius_workbook(allocation_folder(tmp_path / "now", ON), workbook)
+    import_ndelius_workbook(store, workbook)
+    found = queue(store, OPERATOR, Level.TEAM, "T2")
+    assert found.counted_only and found.cases == ()
+    assert found.counts == (
+        WaitingCount("custody", "A3", 1),
+        WaitingCount("licence", "C1", 1),
+    )
