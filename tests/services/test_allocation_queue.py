@@ -14,11 +14,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from tests.case_folders import VALID_FILES, write_folder
+from tests.store.test_results_migration import _move_to
 from wmt.demo.ndelius_workbook import write_ndelius_workbook
 from wmt.domain.access import Role, Viewer
 from wmt.domain.hierarchy import Level
@@ -165,23 +164,12 @@ def test_an_ndelius_extract_gives_counts_by_type_and_tier(store: Store, tmp_path
     )
 
 
-def _migrate(store: Store, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", "wmt.store:migrations")
-    with store.changing_snapshots() as connection:
-        config.attributes["connection"] = connection
-        if revision == "head":
-            command.upgrade(config, revision)
-        else:
-            command.downgrade(config, revision)
-
-
 def test_cases_stored_before_migration_0011_wait_from_their_first_snapshot(queued: Store) -> None:
-    _migrate(queued, "0010")
+    _move_to(queued, "0010")
     with queued.reading() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("snapshot_case")}
     assert "sentence_date" not in columns and "rosh" not in columns
-    _migrate(queued, "head")
+    _move_to(queued, "head")
     found = by_crn(queue(queued, OPERATOR, Level.NATIONAL, "national"))
     assert sorted(found) == ["Q1", "Q2", "Q3", "Q5"]
     assert {case.sentence_date for case in found.values()} == {None}
