@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from tests.case_folders import VALID_FILES, write_folder
+from wmt.domain.points import default_points_configuration
+from wmt.engine import calculate
 from wmt.ingest.case_folder import read_case_folder
 
 
@@ -66,3 +69,38 @@ def test_parquet_files_are_read_like_csv(tmp_path: Path) -> None:
     from_parquet, _ = read_case_folder(parquet_folder)
     for name in ("units", "staff", "cases", "reports", "contacts", "reductions"):
         assert getattr(from_csv, name).equals(getattr(from_parquet, name)), name
+
+
+def test_allocation_columns_are_read_and_blank_is_not_known(tmp_path: Path) -> None:
+    cases = (
+        "crn,staff_code,team_code,case_type,tier,sentence_date,previous_staff_code,rosh,"
+        "initial_appointment_date\n"
+        "X1,S1,T1,community,A3,2025-01-01,,Very_High,2025-01-06\n"
+        "X2,,T2,licence,B2,2026-11-16,GONE1,low,\n"
+        "X3,,T2,custody,C1,,,,\n"
+    )
+    tables, _ = read_case_folder(write_folder(tmp_path / "s", {"cases.csv": cases}))
+    columns = ("crn", "sentence_date", "previous_staff_code", "rosh", "initial_appointment_date")
+    assert tables.cases.select(columns).rows() == [
+        ("X1", date(2025, 1, 1), None, "very_high", date(2025, 1, 6)),
+        ("X2", date(2026, 11, 16), "GONE1", "low", None),
+        ("X3", None, None, None, None),
+    ]
+
+
+def test_a_folder_without_the_allocation_columns_reads_them_as_blank(tmp_path: Path) -> None:
+    tables, _ = read_case_folder(write_folder(tmp_path / "s"))
+    columns = ["sentence_date", "previous_staff_code", "rosh", "initial_appointment_date"]
+    assert tables.cases.select(pl.col(columns).null_count()).row(0) == (6, 6, 6, 6)
+
+
+def test_allocation_columns_change_no_figure(tmp_path: Path) -> None:
+    plain, on = read_case_folder(write_folder(tmp_path / "plain"))
+    header, *rows = VALID_FILES["cases.csv"].splitlines()
+    filled = "\n".join(
+        [f"{header},sentence_date,previous_staff_code,rosh,initial_appointment_date"]
+        + [f"{row},2026-11-02,S2,very_high,2026-11-05" for row in rows]
+    )
+    richer, _ = read_case_folder(write_folder(tmp_path / "richer", {"cases.csv": filled + "\n"}))
+    config = default_points_configuration()
+    assert calculate(richer, config, on).owners.equals(calculate(plain, config, on).owners)

@@ -10,6 +10,24 @@ import pytest
 from tests.case_folders import VALID_FILES, Changes, replace_line
 from tests.ingest.refusals import folder_refusal
 
+# The cases with the optional columns that allocating a case needs.
+ALLOCATION_CASES = {
+    "cases.csv": (
+        "crn,staff_code,team_code,case_type,tier,sentence_date,previous_staff_code,rosh,"
+        "initial_appointment_date\n"
+        "X000001,S1,T1,community,A3,2025-01-01,,High,2025-01-06\n"
+        "X000006,,T2,community,B2,2026-11-16,S1,medium,\n"
+    )
+}
+
+
+def allocation_cases(old: str, new: str) -> Changes:
+    """The cases with the allocation columns, one piece of text changed."""
+    text = ALLOCATION_CASES["cases.csv"]
+    assert old in text, f"{old!r} is not in the cases"
+    return {"cases.csv": text.replace(old, new, 1)}
+
+
 BROKEN: dict[str, tuple[Changes, str]] = {
     "missing_required_file": ({"cases.csv": None}, "missing required file cases.csv"),
     "missing_required_column": (
@@ -120,6 +138,23 @@ BROKEN: dict[str, tuple[Changes, str]] = {
     "duplicate_team": (
         replace_line("units.csv", "P1,Tyneside,T2", "P1,Tyneside,T1"),
         "units.csv, row 3, column team_code: 'T1' appears more than once",
+    ),
+    "unknown_rosh": (
+        allocation_cases(",medium,", ",severe,"),
+        "cases.csv, row 3, column rosh: 'severe' is not valid; expected low, medium, high or "
+        "very_high",
+    ),
+    "sentence_date_not_a_date": (
+        allocation_cases("2026-11-16", "16/11/2026"),
+        "cases.csv, row 3, column sentence_date: '16/11/2026' is not a date; expected YYYY-MM-DD",
+    ),
+    "initial_appointment_date_impossible": (
+        allocation_cases("2025-01-06", "2025-01-32"),
+        "cases.csv, row 2, column initial_appointment_date: '2025-01-32' is not a date",
+    ),
+    "previous_staff_code_too_long": (
+        allocation_cases(",S1,medium", f",{'S' * 41},medium"),
+        "cases.csv, row 3, column previous_staff_code: 'SSSS",
     ),
     "no_snapshot_date": (
         {"snapshot.txt": None},

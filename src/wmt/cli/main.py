@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wmt.cli import operations
+from wmt.cli import allocation, operations
 from wmt.cli.options import (
     DbOption,
     close_opened,
@@ -456,6 +456,7 @@ def users_add(
 
 app.command("serve")(operations.serve)
 app.add_typer(operations.db_app, name="db")
+app.add_typer(allocation.allocation_app, name="allocation")
 app.command("backup")(operations.backup)
 
 

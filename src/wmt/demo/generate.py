@@ -24,6 +24,7 @@ import polars as pl
 from wmt.demo.names import REGIONS
 from wmt.demo.people import blank_unless, build_staff
 from wmt.demo.reductions import build_reductions, workload_shares
+from wmt.demo.waiting import QUEUE_STREAM, add_waiting_details, queue_sizes, queued_crns
 
 Scale = Literal["small", "national"]
 
@@ -95,6 +96,9 @@ CASE_TYPE_P: Final = np.array(
 )
 CUSTODY_TEAM_CASE_TYPE_P: Final = np.array([0.03, 0.65, 0.32])
 UNALLOCATED_SHARE: Final = 0.015
+# Unallocated cases take the tier mix of the grade (PO, PQiP, PSO) that would most likely get
+# them.
+WAITING_GRADE_P: Final = np.array([0.6, 0.08, 0.32])
 T2A_SHARE: Final = 0.06
 ALLOCATION_WINDOW_DAYS: Final = 3 * 365
 
@@ -140,6 +144,9 @@ def write_demo_snapshot(
     cases = build_cases(rng, units, staff, caseloads, as_of)
     reports = build_reports(rng, staff, cases, caseloads, share, as_of)
     contacts = build_contacts(rng, staff, cases, working, as_of)
+    cases = build_queues(
+        np.random.default_rng([QUEUE_STREAM, seed]), units, staff, cases, scale, as_of
+    )
 
     out_folder.mkdir(parents=True, exist_ok=True)
     (out_folder / "snapshot.txt").write_text(f"{as_of.isoformat()}\n", encoding="utf-8")
@@ -225,7 +232,7 @@ def build_cases(
     owner = np.concatenate([owner, np.full(n_unallocated, -1)])
     # Unallocated cases take the tier mix of the grade that would most likely get them.
     grade = np.where(
-        owner >= 0, _grade_idx(staff)[owner], rng.choice(3, owner.size, p=[0.6, 0.08, 0.32])
+        owner >= 0, _grade_idx(staff)[owner], rng.choice(3, owner.size, p=WAITING_GRADE_P)
     )
     custody_team = units["_custody"].to_numpy()[team]
     case_type = _draw_rows(
@@ -251,6 +258,41 @@ def build_cases(
     )
     cases = cases.with_columns(staff_code=pl.when(pl.col("_owner") >= 0).then("staff_code"))
     return cases.sort("team_code", "staff_code", "crn", nulls_last=True)
+
+
+def build_queues(
+    rng: np.random.Generator,
+    units: pl.DataFrame,
+    staff: pl.DataFrame,
+    cases: pl.DataFrame,
+    scale: Scale,
+    as_of: date,
+) -> pl.DataFrame:
+    """The cases with more waiting in every offender-management team (hundreds in a few
+    national PDUs), and what allocating any case needs to know (waiting.py)."""
+    sizes, backlogged_teams = queue_sizes(rng, units, scale)
+    team = np.repeat(np.arange(units.height), sizes)
+    n = team.size
+    grade = rng.choice(3, n, p=WAITING_GRADE_P)
+    case_type = CASE_TYPES[_draw_rows(rng, CASE_TYPE_P[grade])]
+    waiting = pl.DataFrame(
+        {
+            "crn": queued_crns(n),
+            "staff_code": pl.Series([None] * n, dtype=pl.String),
+            "team_code": units["team_code"].gather(team),
+            "case_type": case_type,
+            "tier": _draw_tiers(rng, grade),
+            "t2a": rng.random(n) < T2A_SHARE,
+            "flags": _draw_flags(rng, case_type),
+            "allocated_date": pl.Series([None] * n, dtype=pl.Date),
+            "_owner": np.full(n, -1, dtype=np.int64),
+            "_team_idx": team,
+        }
+    )
+    everything = pl.concat([cases, waiting.select(cases.columns)], how="vertical_relaxed")
+    backlogged = backlogged_teams[everything["_team_idx"].to_numpy()]
+    detailed = add_waiting_details(rng, everything, staff, backlogged, as_of)
+    return detailed.sort("team_code", "staff_code", "crn", nulls_last=True)
 
 
 def _draw_rows(rng: np.random.Generator, p: FloatArray) -> IntArray:

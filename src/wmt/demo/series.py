@@ -74,6 +74,12 @@ WEEK_DAYS: Final = 7
 # digits, so the second character (a letter here) keeps the two apart.
 NEW_CRN_BLOCK: Final = 100_000
 OWNER: Final = ["team_code", "staff_code"]
+ALLOCATION_COLUMNS: Final = (
+    "sentence_date",
+    "previous_staff_code",
+    "rosh",
+    "initial_appointment_date",
+)
 
 
 def write_demo_series(
@@ -375,4 +381,6 @@ def _number_crns(added: pl.DataFrame) -> pl.DataFrame:
     number = np.arange(added.height)
     letters = pl.Series(np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))[number // NEW_CRN_BLOCK])
     digits = pl.Series(number % NEW_CRN_BLOCK).cast(pl.String).str.zfill(5)
-    return added.with_columns(crn="Z" + letters + digits, flags=pl.lit(None, dtype=pl.String))
+    # New cases come with no allocation details: the columns are optional.
+    blank = [pl.lit(None, dtype=pl.String).alias(column) for column in ALLOCATION_COLUMNS]
+    return added.with_columns(*blank, crn="Z" + letters + digits, flags=pl.lit(None, pl.String))

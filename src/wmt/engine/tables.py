@@ -63,6 +63,10 @@ CASES_SCHEMA = pl.Schema(
         "suspended_sentence": pl.Boolean,
         "suspended_lifer": pl.Boolean,
         "allocated_date": pl.Date,
+        "sentence_date": pl.Date,  # sentence or release: when the case began waiting
+        "previous_staff_code": pl.String,  # who last managed the person (null: nobody known)
+        "rosh": pl.String,  # risk of serious harm (null: not known)
+        "initial_appointment_date": pl.Date,
     }
 )
 REPORTS_SCHEMA = pl.Schema(

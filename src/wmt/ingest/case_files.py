@@ -44,7 +44,15 @@ FILE_SPECS: tuple[FileSpec, ...] = (
     FileSpec(
         "cases",
         ("crn", "staff_code", "team_code", "case_type", "tier"),
-        ("t2a", "flags", "allocated_date"),
+        (
+            "t2a",
+            "flags",
+            "allocated_date",
+            "sentence_date",
+            "previous_staff_code",
+            "rosh",
+            "initial_appointment_date",
+        ),
         required=True,
     ),
     FileSpec("reports", ("staff_code", "team_code", "report_type", "completed_date"), ("crn",)),

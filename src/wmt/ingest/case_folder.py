@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from wmt.domain.allocation_rules import ROSH_LEVELS
 from wmt.domain.cases import ALL_TIERS, CASE_TYPE_ALIASES, UNTIERED, CaseFlag
 from wmt.domain.grades import Grade
 from wmt.domain.points import REPORT_TYPES
@@ -40,7 +41,7 @@ FLAG_WORDS = [flag.value for flag in CaseFlag]
 REASON_WORDS = [reason.name.lower() for reason in REDUCTION_REASONS]
 BOOLEAN_WORDS = [*checks.TRUE_WORDS, *checks.FALSE_WORDS]
 # Columns checked against a list of words are not length-checked.
-ENUMERATED = frozenset({"grade", "case_type", "tier", "report_type", "reason", "status"})
+ENUMERATED = frozenset({"grade", "case_type", "tier", "report_type", "reason", "status", "rosh"})
 
 
 def _date_problem(text: str) -> str | None:
@@ -116,7 +117,10 @@ def _check_cases(
         bad_flags.unique(ROW, keep="first").sort(ROW),
         f"has a flag that is not one of {checks.words(FLAG_WORDS)}",
     )
-    checks.check_dates(p, file, cases, ["allocated_date"])
+    checks.check_choice(p, file, cases, "rosh", ROSH_LEVELS, "low, medium, high or very_high")
+    checks.check_dates(
+        p, file, cases, ["allocated_date", "sentence_date", "initial_appointment_date"]
+    )
     checks.check_known(
         p,
         file,
@@ -273,6 +277,10 @@ def to_tables(files: dict[str, pl.DataFrame]) -> SnapshotTables:
             for flag in CaseFlag
         ],
         parse_date("allocated_date"),
+        parse_date("sentence_date"),
+        clean("previous_staff_code"),
+        clean("rosh").str.to_lowercase(),
+        parse_date("initial_appointment_date"),
     )
     frames: dict[str, pl.DataFrame] = {"units": units, "staff": staff, "cases": cases}
     if "reports" in files:

@@ -162,6 +162,10 @@ class SnapshotCase(Base):
     suspended_sentence: Mapped[bool] = mapped_column(Boolean)
     suspended_lifer: Mapped[bool] = mapped_column(Boolean)
     allocated_date: Mapped[date | None] = mapped_column(Date)
+    sentence_date: Mapped[date | None] = mapped_column(Date)
+    previous_staff_code: Mapped[str | None] = mapped_column(CODE)
+    rosh: Mapped[str | None] = mapped_column(String(10))
+    initial_appointment_date: Mapped[date | None] = mapped_column(Date)
 
 
 class SnapshotReport(Base):

@@ -1,0 +1,214 @@
+"""The allocation queue: the cases of a unit waiting for a practitioner, longest waiting first.
+
+A case waits from its sentence (or release) date; when the input gives none, from the first
+snapshot in which it appears unallocated. Its points are what the engine would score it once
+held, under the points configuration in force on the snapshot date. Cases without a tier are
+not queued: they cannot be allocated until they are tiered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+from sqlalchemy import Connection, func, select
+
+from wmt.domain.access import Viewer
+from wmt.domain.allocation_rules import past_first_appointment_standard
+from wmt.domain.cases import UNTIERED
+from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
+from wmt.engine.tables import CASES_SCHEMA
+from wmt.engine.workload import weighted_case_points
+from wmt.errors import NotFound
+from wmt.services.places import places_in
+from wmt.services.scope import NOT_FOUND, check_may_read
+from wmt.store import schema
+from wmt.store.frames import read_frame
+from wmt.store.points_versions import version_in_force
+from wmt.store.snapshots import SnapshotRecord, require_snapshot
+from wmt.store.transactions import Store
+from wmt.store.units import teams_within
+
+QUEUE_LEVELS: tuple[Level, ...] = (Level.TEAM, Level.PDU, Level.REGION, Level.NATIONAL)
+# What a snapshot holds of each case waiting, as read from the store.
+WAITING_COLUMNS = (
+    "crn",
+    "team_code",
+    "case_type",
+    "tier",
+    "t2a",
+    *(name for name in CASES_SCHEMA if CASES_SCHEMA[name] == pl.Boolean and name != "t2a"),
+    "rosh",
+    "sentence_date",
+    "previous_staff_code",
+)
+# An nDelius extract has no case rows worth listing, only counts on holding positions.
+COUNTED_SOURCE = "ndelius"
+# Stands in for whoever will hold a queued case, so the engine scores it as held.
+TO_BE_ALLOCATED = "to be allocated"
+
+
+@dataclass(frozen=True)
+class QueuedCase:
+    crn: str
+    team_code: str
+    case_type: str
+    tier: str
+    rosh: str | None
+    sentence_date: date | None
+    waiting_days: int
+    points: Decimal  # what the case will add to its practitioner's workload
+    previous_staff_code: str | None
+    past_first_appointment_standard: bool
+
+
+@dataclass(frozen=True)
+class WaitingCount:
+    """Cases of one type and tier waiting, where the snapshot gives only counts."""
+
+    case_type: str
+    tier: str
+    cases: int
+
+
+@dataclass(frozen=True)
+class AllocationQueue:
+    as_of: date
+    level: Level
+    unit_code: str
+    cases: tuple[QueuedCase, ...]
+    counts: tuple[WaitingCount, ...]
+    counted_only: bool  # True: the snapshot gives counts by tier and type, not cases
+
+
+def queue(
+    store: Store, viewer: Viewer, level: str, code: str, as_of: date | None = None
+) -> AllocationQueue:
+    """The unit's queue on the snapshot of the date (the newest by default); NotFound for a
+    unit that is not there or that the person may not see."""
+    unit_level = check_level(level, QUEUE_LEVELS)
+    with store.reading() as connection:
+        record = require_snapshot(connection, as_of)
+        if check_may_read(connection, record.id, viewer, unit_level, code) is None:
+            places_in(connection, record.id, unit_level, code)  # NotFound if not there
+        waiting = _waiting_cases(connection, record.id, unit_level, code)
+        if record.source_format == COUNTED_SOURCE:
+            return AllocationQueue(
+                record.as_of, unit_level, code, (), _counts(waiting), counted_only=True
+            )
+        first_seen = _first_seen_unallocated(connection, record)
+        scored = _scored(connection, waiting, record.as_of)
+    cases = _queued(scored, first_seen, record.as_of)
+    return AllocationQueue(record.as_of, unit_level, code, cases, (), counted_only=False)
+
+
+def queue_of_unit(
+    store: Store, viewer: Viewer, code: str = NATIONAL_CODE, as_of: date | None = None
+) -> AllocationQueue:
+    """The queue of the team, PDU or region with this code, or the national one."""
+    if code == NATIONAL_CODE:
+        return queue(store, viewer, Level.NATIONAL, code, as_of)
+    with store.reading() as connection:
+        record = require_snapshot(connection, as_of)
+        level = _level_of(connection, record.id, code)
+    if level is None:
+        raise NotFound(
+            f"There is no team, PDU or region {code!r} in the snapshot of {record.as_of}."
+            if viewer.sees_everything
+            else NOT_FOUND
+        )
+    return queue(store, viewer, level, code, record.as_of)
+
+
+def _level_of(connection: Connection, snapshot_id: int, code: str) -> Level | None:
+    """The level of the unit with this code in the snapshot, the smallest if several."""
+    units = schema.table_of(schema.SnapshotUnit)
+    for level in (Level.TEAM, Level.PDU, Level.REGION):
+        column = units.c[level.unit_column or ""]
+        found = connection.execute(
+            select(column).where(units.c.snapshot_id == snapshot_id, column == code).limit(1)
+        ).first()
+        if found is not None:
+            return level
+    return None
+
+
+def _waiting_cases(
+    connection: Connection, snapshot_id: int, level: Level, code: str
+) -> pl.DataFrame:
+    """The unit's unallocated cases that have a tier."""
+    table = schema.table_of(schema.SnapshotCase)
+    query = select(*(table.c[name] for name in WAITING_COLUMNS)).where(
+        table.c.snapshot_id == snapshot_id,
+        table.c.staff_code.is_(None),
+        table.c.tier != UNTIERED,
+    )
+    if level is not Level.NATIONAL or code != NATIONAL_CODE:
+        teams = teams_within(connection, snapshot_id, code, level)
+        query = query.where(table.c.team_code.in_(teams))
+    types = {name: CASES_SCHEMA[name] for name in WAITING_COLUMNS}
+    return read_frame(connection, query, types)
+
+
+def _first_seen_unallocated(connection: Connection, record: SnapshotRecord) -> pl.DataFrame:
+    """For each case unallocated on the snapshot, the first snapshot date up to it on which
+    it appears unallocated: one grouped query over every snapshot."""
+    cases = schema.table_of(schema.SnapshotCase)
+    snapshots = schema.table_of(schema.Snapshot)
+    waiting_now = select(cases.c.crn).where(
+        cases.c.snapshot_id == record.id, cases.c.staff_code.is_(None)
+    )
+    query = (
+        select(cases.c.crn, func.min(snapshots.c.as_of).label("first_seen"))
+        .join(snapshots, snapshots.c.id == cases.c.snapshot_id)
+        .where(
+            cases.c.staff_code.is_(None),
+            snapshots.c.as_of <= record.as_of,
+            cases.c.crn.in_(waiting_now),
+        )
+        .group_by(cases.c.crn)
+    )
+    return read_frame(connection, query, {"crn": pl.String, "first_seen": pl.Date})
+
+
+def _scored(connection: Connection, waiting: pl.DataFrame, on: date) -> pl.DataFrame:
+    """The waiting cases with the points the engine gives each once it is held."""
+    config = version_in_force(connection, on).configuration
+    as_held = waiting.lazy().with_columns(staff_code=pl.lit(TO_BE_ALLOCATED))
+    return weighted_case_points(as_held, config).collect()
+
+
+def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
+    waited_from = pl.coalesce("sentence_date", "first_seen", pl.lit(on))
+    rows = (
+        scored.join(first_seen, on="crn", how="left")
+        .with_columns(waiting_days=(pl.lit(on) - waited_from).dt.total_days())
+        .sort(["waiting_days", "crn"], descending=[True, False])
+    )
+    past = past_first_appointment_standard(
+        rows["case_type"].to_numpy(),
+        rows["sentence_date"].to_numpy().astype("datetime64[D]"),
+        on,
+    )
+    return tuple(
+        QueuedCase(
+            crn=row["crn"],
+            team_code=row["team_code"],
+            case_type=row["case_type"],
+            tier=row["tier"],
+            rosh=row["rosh"],
+            sentence_date=row["sentence_date"],
+            waiting_days=int(row["waiting_days"]),
+            points=Decimal(int(row["points_centi"])).scaleb(-2),
+            previous_staff_code=row["previous_staff_code"],
+            past_first_appointment_standard=bool(late),
+        )
+        for row, late in zip(rows.iter_rows(named=True), past, strict=True)
+    )
+
+
+def _counts(waiting: pl.DataFrame) -> tuple[WaitingCount, ...]:
+    counted = waiting.group_by("case_type", "tier").agg(cases=pl.len()).sort("case_type", "tier")
+    return tuple(WaitingCount(*row) for row in counted.iter_rows())
