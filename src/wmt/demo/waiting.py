@@ -19,7 +19,7 @@ import numpy.typing as npt
 import polars as pl
 
 from wmt.demo.people import blank_unless
-from wmt.domain.allocation_rules import ROSH_LEVELS
+from wmt.domain.cases import ROSH_LEVELS
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -8,24 +8,11 @@ one reads a day longer than it was.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from wmt.domain.cases import CaseType
-
-
-class Rosh(StrEnum):
-    """Risk of serious harm, as assessed; a case may have none recorded yet."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
-
-ROSH_LEVELS: tuple[str, ...] = tuple(level.value for level in Rosh)
 
 # First appointment within this many working days of the sentence (community) or of release
 # (licence); a case in custody is seen on release, so it has no such standard.

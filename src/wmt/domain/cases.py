@@ -54,3 +54,15 @@ INACTIVE_FLAGS: tuple[CaseFlag, ...] = (
     CaseFlag.UNPAID_WORK,
     CaseFlag.OVERDUE_TERMINATION,
 )
+
+
+class Rosh(StrEnum):
+    """Risk of serious harm, as assessed, lowest first; a case may have none recorded yet."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+ROSH_LEVELS: tuple[str, ...] = tuple(level.value for level in Rosh)

@@ -15,19 +15,9 @@ from typing import Any
 
 import polars as pl
 
-from wmt.domain.cases import SCORED_TIERS, SUPERVISED_TIERS, SUSPENDED_TIERS, UNTIERED
+from wmt.domain.cases import SCORED_TIERS, SUPERVISED_TIERS, SUSPENDED_TIERS, UNTIERED, Rosh
 from wmt.domain.grades import Grade
 from wmt.errors import InputRejected
-
-
-class Rosh(StrEnum):
-    """Risk of serious harm, lowest first. A blank ROSH is never a reason to refuse."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
 
 ROSH_ORDER: tuple[Rosh, ...] = tuple(Rosh)
 ELIGIBLE_TIERS: tuple[str, ...] = (*SCORED_TIERS, UNTIERED)  # every tier a case can have

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from wmt.domain.allocation_rules import ROSH_LEVELS
-from wmt.domain.cases import ALL_TIERS, CASE_TYPE_ALIASES, UNTIERED, CaseFlag
+from wmt.domain.cases import ALL_TIERS, CASE_TYPE_ALIASES, ROSH_LEVELS, UNTIERED, CaseFlag
 from wmt.domain.grades import Grade
 from wmt.domain.points import REPORT_TYPES
 from wmt.domain.reductions import REDUCTION_REASONS
