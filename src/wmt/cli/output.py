@@ -20,6 +20,9 @@ HEADINGS = {
     "parent_code": "Within",
     "forename": "Forename",
     "surname": "Surname",
+    "crn": "CRN",
+    "rosh": "ROSH",
+    "previous_staff_code": "Previous practitioner",
 } | {name: figure.short for name, figure in FIGURES.items()}
 
 
