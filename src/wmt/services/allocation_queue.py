@@ -19,8 +19,8 @@ from wmt.domain.access import Viewer
 from wmt.domain.allocation_rules import past_first_appointment_standard
 from wmt.domain.cases import UNTIERED
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
+from wmt.engine.allocation import case_points_centi
 from wmt.engine.tables import CASES_SCHEMA
-from wmt.engine.workload import weighted_case_points
 from wmt.errors import NotFound
 from wmt.services.places import places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
@@ -46,8 +46,6 @@ WAITING_COLUMNS = (
 )
 # An nDelius extract has no case rows worth listing, only counts on holding positions.
 COUNTED_SOURCE = "ndelius"
-# Stands in for whoever will hold a queued case, so the engine scores it as held.
-TO_BE_ALLOCATED = "to be allocated"
 
 
 @dataclass(frozen=True)
@@ -176,8 +174,8 @@ def _first_seen_unallocated(connection: Connection, record: SnapshotRecord) -> p
 def _scored(connection: Connection, waiting: pl.DataFrame, on: date) -> pl.DataFrame:
     """The waiting cases with the points the engine gives each once it is held."""
     config = version_in_force(connection, on).configuration
-    as_held = waiting.lazy().with_columns(staff_code=pl.lit(TO_BE_ALLOCATED))
-    return weighted_case_points(as_held, config).collect()
+    points = case_points_centi(waiting, config).select("crn", "points_centi")
+    return waiting.join(points, on="crn", how="left")
 
 
 def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
