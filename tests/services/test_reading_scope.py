@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,9 +24,11 @@ from tests.case_folders import VALID_FILES, write_folder
 from wmt.domain.access import Place, Role, Viewer
 from wmt.domain.hierarchy import Level
 from wmt.errors import NotFound
+from wmt.services.audit import unit_audit
 from wmt.services.capacity import PractitionerFigures, UnitFigures, capacity
 from wmt.services.history import history
 from wmt.services.importing import import_case_folder
+from wmt.services.inputs import inputs_to_read, set_contracted_hours
 from wmt.services.overview import caseload_matrix, practitioner_overview, unit_overview
 from wmt.services.places import teams_in_unit
 from wmt.services.scope import NOT_FOUND, OPERATOR, visible_children
@@ -180,3 +183,21 @@ def test_a_child_outside_the_scope_never_slips_into_an_overview() -> None:
 def test_the_teams_of_a_unit_are_read_for_its_changes(two_regions: Store) -> None:
     assert sorted(teams_in_unit(two_regions, "pdu", "P1")) == ["T1", "T2"]
     assert teams_in_unit(two_regions, "region", "R2") == ["T3"]
+
+
+def test_changes_and_inputs_are_read_within_the_persons_scope(two_regions: Store) -> None:
+    store = two_regions
+    set_contracted_hours(store, MANAGER, "S1", "T1", Decimal("30"), 0)
+    assert [event.staff_code for event in unit_audit(store, MANAGER, "team", "T1").rows] == ["S1"]
+    assert [event.staff_code for event in unit_audit(store, HEAD, "pdu", "P1").rows] == ["S1"]
+    assert unit_audit(store, NATIONAL, "national", "national").rows
+    assert inputs_to_read(store, PRACTITIONER, "S1", "T1").staff_code == "S1"
+    refused = (
+        lambda: unit_audit(store, MANAGER, "team", "T2"),
+        lambda: unit_audit(store, MANAGER, "practitioner", "S3"),
+        lambda: unit_audit(store, PRACTITIONER, "team", "T1"),
+        lambda: unit_audit(store, LEAD, "region", "R2"),
+        lambda: inputs_to_read(store, MANAGER, "S4", "T3"),
+        lambda: inputs_to_read(store, PRACTITIONER, "S2", "T1"),
+    )
+    assert [_not_found(read) for read in refused] == [NOT_FOUND] * len(refused)

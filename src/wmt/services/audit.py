@@ -10,8 +10,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, or_, select
 
+from wmt.domain.access import Viewer
 from wmt.domain.clock import utc_now
+from wmt.domain.hierarchy import Level
 from wmt.services.listing import Table, field_names
+from wmt.services.places import teams_in_unit
+from wmt.services.scope import visible_place
 from wmt.store import schema
 from wmt.store.transactions import Store
 
@@ -174,3 +178,15 @@ def audit_events(
             for row in rows
         ],
     )
+
+
+def unit_audit(store: Store, viewer: Viewer, level: str, code: str) -> AuditListing:
+    """The changes to the inputs of the practitioners within a unit (the teams it holds on the
+    newest snapshot), or of one practitioner, newest first; NotFound, the same for a unit
+    outside the person's scope as for none, if they may not see it."""
+    visible_place(store, viewer, level, code)
+    if level == Level.PRACTITIONER:
+        return audit_events(store, staff_code=code)
+    if level == Level.NATIONAL:
+        return audit_events(store, practitioners_only=True)
+    return audit_events(store, teams=teams_in_unit(store, level, code))

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from wmt.domain.access import Viewer
 from wmt.domain.clock import spoken_moment
+from wmt.domain.hierarchy import Level
 from wmt.domain.hours_rules import (
     MAX_CONTRACTED_HOURS,
     ReductionEntry,
@@ -43,6 +44,7 @@ from wmt.services.saving import (
     require_may_edit,
     save,
 )
+from wmt.services.scope import visible_place
 from wmt.store import managed_inputs
 from wmt.store.managed_inputs import ManagedReduction
 from wmt.store.transactions import Store
@@ -67,6 +69,13 @@ __all__ = [  # what a manager sees is read in owner_inputs, and offered here wit
     "set_contracted_hours",
     "suggested_entry",
 ]
+
+
+def inputs_to_read(store: Store, viewer: Viewer, staff_code: str, team_code: str) -> OwnerInputs:
+    """The owner's inputs, for anyone who may see the practitioner; NotFound, the same as for
+    nobody, for anyone else."""
+    visible_place(store, viewer, Level.PRACTITIONER, staff_code)
+    return owner_inputs(store, staff_code, team_code)
 
 
 def inputs_to_change(store: Store, viewer: Viewer, staff_code: str, team_code: str) -> OwnerInputs:

@@ -19,6 +19,7 @@ from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import LEVELS, PRACTITIONER, check_level
 from wmt.errors import NotFound
 from wmt.services import inputs
+from wmt.services.audit import unit_audit
 from wmt.services.inputs import OwnerInputs, ReductionEntry
 from wmt.services.saving import Saved as SavedChange
 from wmt.web.api import AnyLevel, Code, StaffCode, api_router, signed_in
@@ -33,9 +34,8 @@ from wmt.web.api_models import (
     number_entry,
     text_entry,
 )
-from wmt.web.common import OutsideScope, allowed
+from wmt.web.common import OutsideScope
 from wmt.web.consistency import store_of
-from wmt.web.pages import audit_listing
 
 router = api_router()
 
@@ -207,8 +207,8 @@ ReductionNumber = Annotated[
     summary="A practitioner's contracted hours and reductions",
 )
 def read_inputs(request: Request, staff_code: StaffCode, team: Team) -> InputsOut:
-    viewer, _ = allowed(request, PRACTITIONER, staff_code)
-    return _inputs_out(inputs.owner_inputs(store_of(request), staff_code, team), viewer)
+    viewer = signed_in(request, None)
+    return _inputs_out(inputs.inputs_to_read(store_of(request), viewer, staff_code, team), viewer)
 
 
 @router.post(
@@ -289,6 +289,5 @@ def reasons(request: Request) -> list[ReasonOut]:
 def audit(request: Request, level: AnyLevel, code: Code) -> list[AuditEventOut]:
     if level != PRACTITIONER:
         check_level(level, LEVELS)
-    allowed(request, level, code)
-    events = audit_listing(request, level, code).rows
+    events = unit_audit(store_of(request), signed_in(request, None), level, code).rows
     return [AuditEventOut.model_validate(row, from_attributes=True) for row in events]

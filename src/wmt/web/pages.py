@@ -21,15 +21,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from wmt.domain import entries
 from wmt.domain.access import Viewer
-from wmt.domain.hierarchy import ALL_LEVELS, LEVELS, NATIONAL_CODE, PRACTITIONER, Level, check_level
+from wmt.domain.hierarchy import ALL_LEVELS, LEVELS, PRACTITIONER, check_level
 from wmt.domain.signals import SIGNALS
 from wmt.errors import NotFound, WmtError
 from wmt.services import inputs, overview
-from wmt.services.audit import AuditListing, audit_events
+from wmt.services.audit import unit_audit
 from wmt.services.history import CapacityOn, history
 from wmt.services.listing import Listing, Record
 from wmt.services.overview import PractitionerOverview
-from wmt.services.places import teams_in_unit
 from wmt.services.signals import quality, signal_counts, signals
 from wmt.store.transactions import Store
 from wmt.web.chart import Reading, capacity_chart
@@ -325,23 +324,12 @@ def capacity_history(request: Request, level: str, code: str) -> Response:
     return page(request, "history.html", context, newest, thresholds=thresholds)
 
 
-def audit_listing(request: Request, level: str, code: str) -> AuditListing:
-    """The changes within a unit, or to one practitioner's inputs, newest first."""
-    store = store_of(request)
-    if level == PRACTITIONER:
-        return audit_events(store, staff_code=code)
-    if level == Level.NATIONAL and code == NATIONAL_CODE:
-        return audit_events(store, practitioners_only=True)
-    return audit_events(store, teams=teams_in_unit(store, level, code))
-
-
 @router.get("/{level}/{code}/audit", response_class=HTMLResponse)
 def audit_page(request: Request, level: str, code: str) -> Response:
     if level != PRACTITIONER:
         check_level(level, LEVELS)
     code, _ = checked_address(request, level, code)
-    allowed(request, level, code)
-    listing = audit_listing(request, level, code)
+    listing = unit_audit(store_of(request), viewer_of(request), level, code)
     file = download(request, f"{level}-{code}-changes", listing.columns, listing.rows)
     if file is not None:
         return file
