@@ -1,4 +1,4 @@
-"""`wmt allocation …`: the cases waiting for a practitioner."""
+"""`wmt allocation …`: the cases waiting for a practitioner, and who could take each."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 
 from wmt.cli.options import DbOption, open_consistent, parse_date
 from wmt.domain.hierarchy import NATIONAL_CODE
+from wmt.errors import WmtError
 
 allocation_app = typer.Typer(help="Allocate new cases to practitioners.", no_args_is_help=True)
 
@@ -66,3 +67,57 @@ def show_queue(
         return
     rows: list[dict[str, Any]] = [asdict(case) for case in found.cases]
     emit(output_format.value, QUEUE_COLUMNS, rows, title)
+
+
+@allocation_app.command("candidates")
+def show_candidates(
+    crn: Annotated[
+        str | None,
+        typer.Argument(help="The CRN of a case in the queue.", show_default=False),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="For a case not in the queue: a team or PDU code."),
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="For a case not in the queue: its tier.")
+    ] = None,
+    case_type: Annotated[
+        str | None,
+        typer.Option(
+            "--case-type", help="For a case not in the queue: community, custody or licence."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Snapshot date, YYYY-MM-DD (default: the latest).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[
+        QueueFormat, typer.Option("--format", help="How to print the result.")
+    ] = QueueFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Every practitioner who could take a case, with their capacity before and after: those
+    who may first, then whoever held the person before, then the lowest capacity after."""
+    from wmt.cli.output import emit
+    from wmt.services.allocation_candidates import (
+        CANDIDATE_COLUMNS,
+        candidates_for_case,
+        candidates_for_kind,
+    )
+    from wmt.services.scope import OPERATOR
+
+    on = parse_date(as_of, "--as-of")
+    store = open_consistent(db)
+    if crn is not None and unit is None and tier is None and case_type is None:
+        found = candidates_for_case(store, OPERATOR, crn, on)
+        about = f"case {crn}"
+    elif crn is None and unit is not None and tier is not None and case_type is not None:
+        found = candidates_for_kind(store, OPERATOR, unit, tier, case_type, on)
+        about = f"a {case_type} case of tier {tier} in {unit}"
+    else:
+        raise WmtError("Give a CRN, or --unit, --tier and --case-type for a case not in the queue.")
+    title = f"Who could take {about} ({found.case.points} points) on {found.as_of}"
+    emit(output_format.value, CANDIDATE_COLUMNS, found.candidates, title)

@@ -22,7 +22,7 @@ from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.engine.allocation import case_points_centi
 from wmt.engine.tables import CASES_SCHEMA
 from wmt.errors import NotFound
-from wmt.services.places import places_in
+from wmt.services.places import level_of_unit, places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
 from wmt.store.frames import read_frame
@@ -110,7 +110,7 @@ def queue_of_unit(
         return queue(store, viewer, Level.NATIONAL, code, as_of)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        level = _level_of(connection, record.id, code)
+        level = level_of_unit(connection, record.id, code)
     if level is None:
         raise NotFound(
             f"There is no team, PDU or region {code!r} in the snapshot of {record.as_of}."
@@ -118,19 +118,6 @@ def queue_of_unit(
             else NOT_FOUND
         )
     return queue(store, viewer, level, code, record.as_of)
-
-
-def _level_of(connection: Connection, snapshot_id: int, code: str) -> Level | None:
-    """The level of the unit with this code in the snapshot, the smallest if several."""
-    units = schema.table_of(schema.SnapshotUnit)
-    for level in (Level.TEAM, Level.PDU, Level.REGION):
-        column = units.c[level.unit_column or ""]
-        found = connection.execute(
-            select(column).where(units.c.snapshot_id == snapshot_id, column == code).limit(1)
-        ).first()
-        if found is not None:
-            return level
-    return None
 
 
 def _waiting_cases(

@@ -94,3 +94,16 @@ def teams_in_unit(store: Store, level: str, code: str) -> list[str]:
     with store.reading() as connection:
         record = require_snapshot(connection, None)
         return teams_within(connection, record.id, code, level)
+
+
+def level_of_unit(connection: Connection, snapshot_id: int, code: str) -> Level | None:
+    """The level of the unit with this code in the snapshot, the smallest if several."""
+    units = schema.table_of(schema.SnapshotUnit)
+    for level in (Level.TEAM, Level.PDU, Level.REGION):
+        column = units.c[level.unit_column or ""]
+        found = connection.execute(
+            select(column).where(units.c.snapshot_id == snapshot_id, column == code).limit(1)
+        ).first()
+        if found is not None:
+            return level
+    return None
