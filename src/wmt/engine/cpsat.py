@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -100,6 +100,32 @@ class Stages:
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
         return solver
+
+    def feasible_with(
+        self, constrain: Callable[[cp_model.CpModel], None], seconds: float
+    ) -> bool | None:
+        """Whether the model with more constraints (added by `constrain` to a copy) has a
+        solution: True (it becomes the current one), False (proven none) or None (not known
+        within the seconds given, or what is left if less)."""
+        left = min(seconds, self._left())
+        if left <= 0:
+            return None
+        trial = self.model.clone()
+        trial.clear_objective()
+        constrain(trial)
+        solver = self._solver(left)
+        status = solver.solve(trial)
+        if status == cp_model.INFEASIBLE:
+            return False
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        self.solution = [solver.value(variable) for variable in self.decisions]
+        self._hint_every_variable(list(solver.response_proto.solution))
+        return True
+
+    def left(self) -> float:
+        """Seconds left of the time limit."""
+        return max(self._left(), 0.0)
 
     def minimise(
         self, objective: cp_model.LinearExprT, share: float, slack: int = 0

@@ -12,6 +12,7 @@ plan is chosen.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,9 +26,18 @@ from ortools.sat.python import cp_model
 from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.grades import Grade
 from wmt.domain.points import PointsConfiguration
-from wmt.engine.allocation import after_adding
+from wmt.engine.allocation import after_adding, ceiling_headroom_centi
 from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
-from wmt.engine.placing import Assignment, Queue, greedy_assignment, queue
+from wmt.engine.placing import (
+    Assignment,
+    CaseClasses,
+    Queue,
+    case_classes,
+    cases_for_counts,
+    greedy_assignment,
+    lower_bound_tenths,
+    queue,
+)
 from wmt.engine.tables import OWNER_KEY
 
 DEFAULT_CEILING = Decimal(110)
@@ -123,32 +133,57 @@ class _Solved:
 @dataclass(frozen=True)
 class _Model:
     model: cp_model.CpModel
-    picks: list[cp_model.IntVar]  # one per allowed pairing of a case and a taker
+    given: list[cp_model.IntVar]  # per row of the class options: how many go to that taker
     unplaced: cp_model.LinearExprT
     largest: cp_model.IntVar  # the largest capacity among those given a case, in tenths
     continuity: cp_model.LinearExprT
     to_recent: cp_model.LinearExprT
+    loads: dict[int, tuple[cp_model.LinearExprT, cp_model.LinearExprT]]  # taker: load, cases
 
 
-def _model(work: Queue, ceiling: bool) -> _Model:
+def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
     model = cp_model.CpModel()
-    picks = [model.new_bool_var("") for _ in range(work.choices.height)]
-    cases = work.choices["case"].to_list()
-    takers = work.choices["taker"].to_list()
-    by_case: dict[int, list[cp_model.IntVar]] = {}
-    by_taker: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
-    for pick, case, taker in zip(picks, cases, takers, strict=True):
-        by_case.setdefault(case, []).append(pick)
-        by_taker.setdefault(taker, []).append((pick, int(work.points_centi[case])))
+    options = classes.options
+    takers_of = work.takers.select("taker", "base_centi", "headroom_centi")
+    room = options.join(takers_of, on="taker").with_columns(
+        most=pl.min_horizontal(
+            "size",
+            ((pl.col("headroom_centi") - pl.col("base_centi")) // pl.col("points_centi"))
+            .fill_null(pl.col("size")),
+        )
+    )
+    limits = room.sort("class", "taker")["most"].to_list()
+    given = [model.new_int_var(0, most, "") for most in limits]
+    rows = options.with_row_index("row")["row", "class", "taker", "points_centi", "kept_most"]
+    by_class: dict[int, list[cp_model.IntVar]] = {}
+    by_taker: dict[int, list[tuple[cp_model.IntVar, int, int]]] = {}
+    kept: list[cp_model.IntVar] = []
+    for row, group, taker, centi, kept_most in rows.iter_rows():
+        by_class.setdefault(group, []).append(given[row])
+        by_taker.setdefault(taker, []).append((given[row], centi, limits[row]))
+        if kept_most:  # cases staying with the one who held them: at most those given
+            stays = model.new_int_var(0, kept_most, "")
+            model.add(stays <= given[row])
+            kept.append(stays)
     unplaced: list[cp_model.LinearExprT] = []
-    for case, options in by_case.items():
-        placed = cp_model.LinearExpr.sum(options)
+    for group, size, centi in classes.sizes.iter_rows():
+        placed = cp_model.LinearExpr.sum(by_class[group])
         if ceiling:
-            model.add(placed <= 1)
+            model.add(placed <= size)
         else:  # going over is allowed: every case someone may take is placed
-            model.add(placed == 1)
-        unplaced.append((1 - placed) * _unplaced_weight(work, case))
+            model.add(placed == size)
+        unplaced.append((size - placed) * _unplaced_weight(work, centi))
     figures = work.takers.select("taker", "base_centi", "available_points", "headroom_centi")
+    loads = {
+        taker: (
+            base + cp_model.LinearExpr.weighted_sum(
+                [count for count, _, _ in by_taker[taker]], [c for _, c, _ in by_taker[taker]]
+            ),
+            cp_model.LinearExpr.sum([count for count, _, _ in by_taker[taker]]),
+        )
+        for taker, base in figures.select("taker", "base_centi").rows()
+        if taker in by_taker
+    }
     loaded = [
         _add_taker(model, by_taker[taker], *row, ceiling=ceiling)
         for taker, *row in figures.rows()
@@ -159,64 +194,137 @@ def _model(work: Queue, ceiling: bool) -> _Model:
     for receives, tenths in loaded:
         model.add(largest >= tenths).only_enforce_if(receives)
     recent = set(work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"])
-    continuity = work.choices["continuity"].to_list()
     return _Model(
         model=model,
-        picks=picks,
+        given=given,
         unplaced=cp_model.LinearExpr.sum(unplaced),
         largest=largest,
-        continuity=cp_model.LinearExpr.sum(
-            [p for p, kept in zip(picks, continuity, strict=True) if kept]
-        ),
+        continuity=cp_model.LinearExpr.sum(kept),
+        loads=loads,
         to_recent=cp_model.LinearExpr.sum(
-            [p for p, taker in zip(picks, takers, strict=True) if taker in recent]
+            [count for count, taker in zip(given, options["taker"], strict=True) if taker in recent]
         ),
     )
 
 
 def _add_taker(
     model: cp_model.CpModel,
-    given: list[tuple[cp_model.IntVar, int]],
+    given: list[tuple[cp_model.IntVar, int, int]],
     base_centi: int,
     available: int,
     headroom_centi: int | None,
     *,
     ceiling: bool,
 ) -> tuple[cp_model.IntVar, cp_model.IntVar]:
-    """One taker's load, under the ceiling: whether they are given a case, and their capacity."""
-    load = base_centi + cp_model.LinearExpr.weighted_sum(
-        [pick for pick, _ in given], [centi for _, centi in given]
-    )
+    """One taker's load, under the ceiling: whether they are given a case, and their capacity.
+    `given` holds, per class they may take, how many they are given, its points and the most."""
+    counts = [count for count, _, _ in given]
+    load = base_centi + cp_model.LinearExpr.weighted_sum(counts, [centi for _, centi, _ in given])
     if ceiling and headroom_centi is not None:
         model.add(load <= headroom_centi)
     receives = model.new_bool_var("")
-    for pick, _ in given:
-        model.add_implication(pick, receives)
-    most = base_centi + sum(centi for _, centi in given)
+    most_cases = sum(most for _, _, most in given)
+    model.add(cp_model.LinearExpr.sum(counts) <= most_cases * receives)
+    most = base_centi + sum(most * centi for _, centi, most in given)
     return receives, capacity_tenths_variable(model, load, available, base_centi, most)
 
 
 def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
     """The objectives in order, from the simple rule's plan; never worse than it."""
-    built = _model(work, ceiling)
-    cases, takers = work.choices["case"], work.choices["taker"]
-    greedy_values = [int(greedy[case] == taker) for case, taker in zip(cases, takers, strict=True)]
-    stages = Stages(built.model, built.picks, seconds, workers)
-    stages.hint(greedy_values)
+    classes = case_classes(work)
+    built = _model(work, classes, ceiling)
+    greedy_counts = _counts(classes, greedy)
+    stages = Stages(built.model, built.given, seconds, workers)
+    stages.hint(greedy_counts)
     bound = None
     if _places_all_it_can(work, greedy):  # nothing to improve: the first objective is met
         built.model.add(built.unplaced <= 0)
         placed = True
+        ours = lower_bound_tenths(work, classes, None)
     else:
         placed = stages.minimise(built.unplaced, share=0.25) is not None
+        ours = None
+        if placed and stages.solution is not None:
+            assignment = _assign(work, classes, stages.solution)
+            ours = lower_bound_tenths(work, classes, _placed_centi(work, assignment))
     if placed:
-        reached = stages.minimise(built.largest, share=0.6, slack=TOLERANCE_TENTHS)
+        reached = _lowest_largest(work, classes, built, stages, ours, share=0.5)
         if reached is not None:
             bound = reached[1]
-            _no_worse_than_greedy(work, built, stages, greedy, greedy_values, reached[0])
-            if stages.minimise(-built.continuity, share=0.5) is not None:
+            built.model.add(built.largest <= reached[0] + TOLERANCE_TENTHS)
+            _no_worse_than_greedy(work, classes, built, stages, greedy, greedy_counts, reached[0])
+            if stages.minimise(-built.continuity, share=0.6) is not None:
                 stages.minimise(built.to_recent, share=1.0)
-    return _Solved(_assign(work, stages.solution or greedy_values), stages.status, bound)
+        bound = max(b for b in (bound, ours, -1) if b is not None)
+    chosen = greedy if stages.solution is None else _assign(work, classes, stages.solution)
+    return _Solved(chosen, stages.status, None if bound is None or bound < 0 else bound)
+
+
+def _lowest_largest(
+    work: Queue, classes: CaseClasses, built: _Model, stages: Stages, low: int | None, share: float
+) -> tuple[int, int] | None:
+    """The smallest largest capacity (tenths) among those given cases that a plan reaches,
+    found by bisection between a lower bound and the current plan's: is there a plan in which
+    everyone given a case stays at or under this level? A plain yes or no, with each taker's
+    most points written out, is much quicker to answer than the smallest itself.
+
+    Returns the level reached and a lower bound on it (proven by the answers "no")."""
+    if stages.solution is None:
+        return None
+    best = _largest_given(work, _assign(work, classes, stages.solution))
+    if best is None:
+        return None
+    proven = lowest = -1 if low is None else low
+    budget = stages.left() * share
+    while lowest < best and stages.left() > 0 and budget > 0:
+        level = (lowest + best) // 2
+        probes = max(1, math.ceil(math.log2(best - lowest + 1)))
+        started = time.perf_counter()
+        answer = stages.feasible_with(
+            lambda trial: _everyone_at_most(work, built, trial, level), budget / probes
+        )
+        budget -= time.perf_counter() - started
+        if answer and stages.solution is not None:
+            best = _largest_given(work, _assign(work, classes, stages.solution)) or level
+        else:
+            lowest = level + 1
+            proven = level + 1 if answer is False else proven
+    stages.proven &= proven >= best
+    return best, min(max(proven, 0), best)
+
+
+def _everyone_at_most(work: Queue, built: _Model, trial: cp_model.CpModel, level: int) -> None:
+    """Each taker given a case stays at or under the level (in tenths); someone already over
+    it is given none."""
+    most = work.takers.select(
+        "taker", "base_centi", ceiling_headroom_centi(pl.col("available_points"), level)
+    )
+    for taker, base, headroom in most.rows():
+        if taker not in built.loads:
+            continue
+        load, cases = built.loads[taker]
+        if base > headroom:
+            trial.add(cases == 0)
+        else:
+            trial.add(load <= headroom)
+
+
+def _counts(classes: CaseClasses, assignment: Assignment) -> list[int]:
+    """How many of each class an assignment gives each taker, per row of the class options."""
+    given = pl.DataFrame(
+        {"case": range(len(assignment)), "taker": assignment},
+        schema={"case": pl.Int64, "taker": pl.Int64},
+    ).join(classes.members.select("case", "class"), on="case")
+    counted = given.group_by("class", "taker").agg(given=pl.len().cast(pl.Int64))
+    return (
+        classes.options.join(counted, on=["class", "taker"], how="left")["given"]
+        .fill_null(0)
+        .to_list()
+    )
+
+
+def _placed_centi(work: Queue, assignment: Assignment) -> int:
+    return sum(int(work.points_centi[c]) for c, taker in enumerate(assignment) if taker is not None)
 
 
 def _places_all_it_can(work: Queue, assignment: Assignment) -> bool:
@@ -227,41 +335,43 @@ def _places_all_it_can(work: Queue, assignment: Assignment) -> bool:
 
 def _no_worse_than_greedy(
     work: Queue,
+    classes: CaseClasses,
     built: _Model,
     stages: Stages,
     greedy: Assignment,
-    greedy_values: list[int],
+    greedy_counts: list[int],
     smallest: int,
 ) -> None:
     """Where the simple rule places as much, its largest capacity caps the plan's: the 0.1
     point allowed for continuity never makes the plan worse than it."""
     if stages.solution is None:
         return
-    same = _unplaced_score(work, greedy) == _unplaced_score(work, _assign(work, stages.solution))
+    found = _assign(work, classes, stages.solution)
+    same = _unplaced_score(work, greedy) == _unplaced_score(work, found)
     greedy_largest = _largest_given(work, greedy)
     if not same or greedy_largest is None:
         return
     if greedy_largest < smallest + TOLERANCE_TENTHS:
         built.model.add(built.largest <= greedy_largest)
     if greedy_largest < smallest:  # the solver ran out of time before finding as good
-        stages.hint(greedy_values)
+        stages.hint(greedy_counts)
 
 
-def _assign(work: Queue, values: Sequence[int]) -> Assignment:
-    chosen: Assignment = [None] * len(work.crns)
-    for case, taker, value in zip(work.choices["case"], work.choices["taker"], values, strict=True):
-        if value:
-            chosen[case] = taker
-    return chosen
+def _assign(work: Queue, classes: CaseClasses, counts: Sequence[int]) -> Assignment:
+    return cases_for_counts(classes, pl.Series(counts, dtype=pl.Int64), len(work.crns))
 
 
-def _unplaced_weight(work: Queue, case: int) -> int:
+def _unplaced_weight(work: Queue, points_centi: int) -> int:
     """Unplaced points count first; among plans leaving as many points, fewer cases."""
-    return int(work.points_centi[case]) * (len(work.crns) + 1) + 1
+    return int(points_centi) * (len(work.crns) + 1) + 1
 
 
 def _unplaced_score(work: Queue, assignment: Assignment) -> int:
-    return sum(_unplaced_weight(work, c) for c, taker in enumerate(assignment) if taker is None)
+    return sum(
+        _unplaced_weight(work, work.points_centi[c])
+        for c, taker in enumerate(assignment)
+        if taker is None
+    )
 
 
 def _largest_given(work: Queue, assignment: Assignment) -> int | None:
