@@ -117,23 +117,159 @@ def rebalance(
         # Everyone is at or under the target already: no move is the answer.
         return _result(pl.DataFrame(schema=_MOVE_SCHEMA), everyone, SolverStatus.OPTIMAL, 0.0)
     movable = _indexed(movable_cases(held, owners, config, on), "case")
-    destinations = _destinations(movable, owners, everyone, config, rules, on)
+    allowed = _allowed(movable, owners, everyone, config, rules, on)
+    destinations = allowed.filter(pl.col("to_owner") != pl.col("from_owner"))
+    flows = _flows(allowed, destinations)
     model = cp_model.CpModel()
-    moves = [model.new_bool_var("") for _ in range(destinations.height)]
-    _each_case_moves_once(model, moves, destinations, max_moves)
-    largest = _largest_capacity(model, moves, destinations, movable, everyone, int(target * 10))
+    built = _FlowModel.build(model, flows, max_moves)
+    largest = _largest_capacity(model, built.changes, everyone, int(target * 10))
     first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
-    stages = Stages(model, moves, time_limit, workers)
-    stages.hint(first)
+    stages = Stages(model, built.decisions, time_limit, workers)
+    stages.hint(flows.counts(destinations.filter(pl.Series(first, dtype=pl.Int64) == 1)))
     if stages.minimise(largest, share=0.7) is not None:
-        stages.minimise(cp_model.LinearExpr.sum(moves), share=1.0)
-    chosen = destinations.filter(
-        pl.Series([bool(v) for v in stages.solution or []], dtype=pl.Boolean)
-    )
+        stages.minimise(built.moves, share=1.0)
+    chosen = flows.moves_for_counts(stages.solution or [0] * len(built.decisions))
     return _result(chosen, everyone, stages.status, time.perf_counter() - started)
 
 
-def _destinations(
+@dataclass(frozen=True)
+class _Flows:
+    """The movable cases in classes of interchangeable ones: the same points and the same
+    owners allowed them. A rebalance need only say how many of each class each owner sends
+    and receives; which cases move is chosen afterwards (`moves_for_counts`).
+
+    Cases held by one owner in one class are many moves but one variable, and the cases of a
+    class are received as a count: thousands of cases held in a PDU become a few thousand
+    counts instead of a Boolean for every case and every owner it could go to."""
+
+    members: pl.DataFrame  # case, crn, points_centi, from_owner, class
+    sent: pl.DataFrame  # from_owner, class, points_centi, size: who may send how many
+    received: pl.DataFrame  # class, to_owner, points_centi, size: who may be given a class
+
+    def counts(self, moves: pl.DataFrame) -> list[int]:
+        """The counts of a set of moves (case, from_owner, to_owner), in decision order."""
+        classed = moves.join(self.members.select("case", "class"), on="case")
+        out = classed.group_by("from_owner", "class").agg(given=pl.len().cast(pl.Int64))
+        into = classed.group_by("class", "to_owner").agg(given=pl.len().cast(pl.Int64))
+        sent = self.sent.join(out, on=["from_owner", "class"], how="left")["given"]
+        received = self.received.join(into, on=["class", "to_owner"], how="left")["given"]
+        return pl.concat([sent, received]).fill_null(0).to_list()
+
+    def moves_for_counts(self, values: list[int]) -> pl.DataFrame:
+        """The moves (crn, case, points_centi, from_owner, to_owner) of counts in decision
+        order: within a class, what an owner would both send and receive stays; the others
+        send their cases in CRN order to the receivers in owner order."""
+        sent = self.sent.select("from_owner", "class", out=pl.Series(values[: self.sent.height]))
+        received = self.received.select(
+            "class", owner="to_owner", into=pl.Series(values[self.sent.height :])
+        )
+        net = (
+            sent.rename({"from_owner": "owner"})
+            .join(received, on=["owner", "class"], how="full", coalesce=True)
+            .with_columns(net=pl.col("out").fill_null(0) - pl.col("into").fill_null(0))
+        )
+        sending = (
+            self.members.join(
+                net.select(from_owner="owner", class_="class", net="net").rename(
+                    {"class_": "class"}
+                ),
+                on=["from_owner", "class"],
+            )
+            .with_columns(
+                rank=pl.col("crn").rank("ordinal").over("from_owner", "class").cast(pl.Int64)
+            )
+            .filter(pl.col("rank") <= pl.col("net"))
+            .sort("class", "from_owner", "crn")
+            .with_columns(position=pl.int_range(pl.len()).over("class").cast(pl.Int64))
+        )
+        slots = (
+            net.filter(pl.col("net") < 0)
+            .sort("class", "owner")
+            .with_columns(end=(-pl.col("net")).cum_sum().over("class"))
+            .with_columns(start=pl.col("end") + pl.col("net"))
+            .select("class", "start", to_owner="owner")
+            .sort("start")
+        )
+        return (
+            sending.sort("position")
+            .join_asof(
+                slots,
+                left_on="position",
+                right_on="start",
+                by="class",
+                strategy="backward",
+                check_sortedness=False,  # sorted by start, as each class's slots are
+            )
+            .select(list(_MOVE_SCHEMA))
+            .sort("case")
+        )
+
+
+def _flows(allowed: pl.DataFrame, destinations: pl.DataFrame) -> _Flows:
+    """Group the cases that may move by their points and every owner allowed them."""
+    can_move = destinations.select("case").unique()
+    per_case = (
+        allowed.join(can_move, on="case")
+        .group_by("case", "crn", "points_centi", "from_owner")
+        .agg(owners=pl.col("to_owner").sort().cast(pl.String).str.join(","))
+    )
+    keys = (
+        per_case.select("points_centi", "owners")
+        .unique()
+        .sort("points_centi", "owners", descending=[True, False])
+        .with_row_index("class")
+        .with_columns(pl.col("class").cast(pl.Int64))
+    )
+    members = per_case.join(keys, on=["points_centi", "owners"]).drop("owners").sort("case")
+    size = pl.len().cast(pl.Int64).alias("size")
+    sent = (
+        members.group_by("from_owner", "class")
+        .agg(pl.col("points_centi").first(), size)
+        .sort("from_owner", "class")
+    )
+    class_sizes = members.group_by("class").agg(pl.col("points_centi").first(), size)
+    received = (
+        allowed.join(members.select("case", "class"), on="case")
+        .select("class", "to_owner")
+        .unique()
+        .join(class_sizes, on="class")
+        .sort("class", "to_owner")
+    )
+    return _Flows(members=members, sent=sent, received=received)
+
+
+@dataclass(frozen=True)
+class _FlowModel:
+    decisions: list[cp_model.IntVar]  # how many each owner sends of a class, then receives
+    moves: cp_model.LinearExprT
+    changes: dict[int, list[tuple[cp_model.IntVar, int, int]]]  # owner: count, points, most
+
+    @classmethod
+    def build(cls, model: cp_model.CpModel, flows: _Flows, max_moves: int | None) -> _FlowModel:
+        """Each class's cases sent are the cases received; at most `max_moves` sent."""
+        changes: dict[int, list[tuple[cp_model.IntVar, int, int]]] = {}
+        by_class: dict[int, list[cp_model.LinearExprT]] = {}
+        sent: list[cp_model.IntVar] = []
+        for owner, group, centi, size in flows.sent.iter_rows():
+            count = model.new_int_var(0, size, "")
+            sent.append(count)
+            changes.setdefault(owner, []).append((count, -centi, size))
+            by_class.setdefault(group, []).append(count)
+        received: list[cp_model.IntVar] = []
+        for group, owner, centi, size in flows.received.iter_rows():
+            count = model.new_int_var(0, size, "")
+            received.append(count)
+            changes.setdefault(owner, []).append((count, centi, size))
+            by_class.setdefault(group, []).append(-count)
+        for flow in by_class.values():
+            model.add(cp_model.LinearExpr.sum(flow) == 0)
+        moves = cp_model.LinearExpr.sum(sent)
+        if max_moves is not None:
+            model.add(moves <= max_moves)
+        return cls(decisions=[*sent, *received], moves=moves, changes=changes)
+
+
+def _allowed(
     movable: pl.DataFrame,
     owners: pl.DataFrame,
     everyone: pl.DataFrame,
@@ -141,7 +277,8 @@ def _destinations(
     rules: EligibilityRules,
     on: date,
 ) -> pl.DataFrame:
-    """Each movable case beside each other owner who may be given it: case, from, to."""
+    """Each movable case beside each owner who may be given it (its holder too, if they may):
+    case, from, to."""
     index = everyone.select(*OWNER_KEY, "owner")
     held_by = movable.join(index, on=OWNER_KEY).select(
         "crn", "case", "points_centi", from_owner="owner"
@@ -154,11 +291,7 @@ def _destinations(
         .join(index, on=OWNER_KEY)
         .select("crn", to_owner="owner")
     )
-    return (
-        held_by.join(eligible, on="crn")
-        .filter(pl.col("to_owner") != pl.col("from_owner"))
-        .sort("case", "to_owner")
-    )
+    return held_by.join(eligible, on="crn").sort("case", "to_owner")
 
 
 def greedy_moves(
@@ -203,53 +336,26 @@ def greedy_moves(
     return chosen
 
 
-def _each_case_moves_once(
-    model: cp_model.CpModel,
-    moves: list[cp_model.IntVar],
-    destinations: pl.DataFrame,
-    max_moves: int | None,
-) -> None:
-    by_case: dict[int, list[cp_model.IntVar]] = {}
-    for move, case in zip(moves, destinations["case"], strict=True):
-        by_case.setdefault(case, []).append(move)
-    for options in by_case.values():
-        model.add(cp_model.LinearExpr.sum(options) <= 1)
-    if max_moves is not None:
-        model.add(cp_model.LinearExpr.sum(moves) <= max_moves)
-
-
 def _largest_capacity(
     model: cp_model.CpModel,
-    moves: list[cp_model.IntVar],
-    destinations: pl.DataFrame,
-    movable: pl.DataFrame,
+    changes: dict[int, list[tuple[cp_model.IntVar, int, int]]],
     everyone: pl.DataFrame,
     target_tenths: int,
 ) -> cp_model.IntVar:
     """A variable at least the target and every owner's capacity after the moves."""
     largest = model.new_int_var(target_tenths, 10**9, "largest")
-    gains: dict[int, list[tuple[cp_model.IntVar, int]]] = {}
-    for move, to, source, centi in zip(
-        moves,
-        destinations["to_owner"],
-        destinations["from_owner"],
-        destinations["points_centi"],
-        strict=True,
-    ):
-        gains.setdefault(to, []).append((move, centi))
-        gains.setdefault(source, []).append((move, -centi))
     for owner, base, available, tenths in everyone.select(
         "owner", "base_centi", "available_points", "capacity_tenths"
     ).iter_rows():
-        changes = gains.get(owner, [])
-        if available <= 0 or not changes:  # capacity fixed by the engine's figure
+        counts = changes.get(owner, [])
+        if available <= 0 or not counts:  # capacity fixed by the engine's figure
             model.add(largest >= tenths)
             continue
         load = base + cp_model.LinearExpr.weighted_sum(
-            [move for move, _ in changes], [centi for _, centi in changes]
+            [count for count, _, _ in counts], [centi for _, centi, _ in counts]
         )
-        low = base + sum(centi for _, centi in changes if centi < 0)
-        high = base + sum(centi for _, centi in changes if centi > 0)
+        low = base + sum(centi * most for _, centi, most in counts if centi < 0)
+        high = base + sum(centi * most for _, centi, most in counts if centi > 0)
         model.add(largest >= capacity_tenths_variable(model, load, available, low, high))
     return largest
 
