@@ -111,7 +111,7 @@ class Stages:
         if left <= 0:
             return None
         trial = self.model.clone()
-        trial.clear_objective()
+        trial.clear_objective()  # type: ignore[no-untyped-call]
         constrain(trial)
         solver = self._solver(left)
         status = solver.solve(trial)

@@ -126,7 +126,6 @@ def greedy_assignment(work: Queue) -> Assignment:
     return chosen
 
 
-
 @dataclass(frozen=True)
 class CaseClasses:
     """The queue's cases in classes of interchangeable ones: the same points and the same

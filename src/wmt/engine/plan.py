@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import partial
 
 import polars as pl
 from ortools.sat.python import cp_model
@@ -100,11 +101,12 @@ def suggest_plan(
     workers: int = 2,
 ) -> Plan:
     """The plan for a unit's queued cases among the unit's owners (`ceiling=None`: going over
-    is allowed). The time limit is the solver's; its seconds are the whole suggestion's."""
+    is allowed). The time limit and the seconds reported are the whole suggestion's."""
     started = time.perf_counter()
     work = queue(cases, owners, config, rules or default_eligibility_rules(), on, ceiling)
     greedy = greedy_assignment(work)
-    solved = _solve(work, greedy, ceiling is not None, time_limit, workers)
+    left = time_limit - (time.perf_counter() - started)
+    solved = _solve(work, greedy, ceiling is not None, left, workers)
     seconds = time.perf_counter() - started
     return _plan(work, solved.assignment, config, solved.status, solved.bound, seconds)
 
@@ -136,9 +138,9 @@ class _Model:
     given: list[cp_model.IntVar]  # per row of the class options: how many go to that taker
     unplaced: cp_model.LinearExprT
     largest: cp_model.IntVar  # the largest capacity among those given a case, in tenths
-    continuity: cp_model.LinearExprT
-    to_recent: cp_model.LinearExprT
-    loads: dict[int, tuple[cp_model.LinearExprT, cp_model.LinearExprT]]  # taker: load, cases
+    continuity: cp_model.LinearExpr
+    to_recent: cp_model.LinearExpr
+    loads: dict[int, tuple[cp_model.LinearExpr, cp_model.LinearExpr]]  # taker: load, cases
 
 
 def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
@@ -148,8 +150,9 @@ def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
     room = options.join(takers_of, on="taker").with_columns(
         most=pl.min_horizontal(
             "size",
-            ((pl.col("headroom_centi") - pl.col("base_centi")) // pl.col("points_centi"))
-            .fill_null(pl.col("size")),
+            ((pl.col("headroom_centi") - pl.col("base_centi")) // pl.col("points_centi")).fill_null(
+                pl.col("size")
+            ),
         )
     )
     limits = room.sort("class", "taker")["most"].to_list()
@@ -176,7 +179,8 @@ def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
     figures = work.takers.select("taker", "base_centi", "available_points", "headroom_centi")
     loads = {
         taker: (
-            base + cp_model.LinearExpr.weighted_sum(
+            base
+            + cp_model.LinearExpr.weighted_sum(
                 [count for count, _, _ in by_taker[taker]], [c for _, c, _ in by_taker[taker]]
             ),
             cp_model.LinearExpr.sum([count for count, _, _ in by_taker[taker]]),
@@ -231,10 +235,11 @@ def _add_taker(
 
 def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
     """The objectives in order, from the simple rule's plan; never worse than it."""
+    began = time.perf_counter()  # building the model counts against the time limit
     classes = case_classes(work)
     built = _model(work, classes, ceiling)
     greedy_counts = _counts(classes, greedy)
-    stages = Stages(built.model, built.given, seconds, workers)
+    stages = Stages(built.model, built.given, seconds, workers, started=began)
     stages.hint(greedy_counts)
     bound = None
     if _places_all_it_can(work, greedy):  # nothing to improve: the first objective is met
@@ -253,8 +258,9 @@ def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, worke
             bound = reached[1]
             built.model.add(built.largest <= reached[0] + TOLERANCE_TENTHS)
             _no_worse_than_greedy(work, classes, built, stages, greedy, greedy_counts, reached[0])
-            if stages.minimise(-built.continuity, share=0.6) is not None:
-                stages.minimise(built.to_recent, share=1.0)
+            # Continuity first, then fewest to people given a case recently: one objective,
+            # as fewer than `cases + 1` cases can go to them.
+            stages.minimise(built.to_recent - (len(work.crns) + 1) * built.continuity, share=1.0)
         bound = max(b for b in (bound, ours, -1) if b is not None)
     chosen = greedy if stages.solution is None else _assign(work, classes, stages.solution)
     return _Solved(chosen, stages.status, None if bound is None or bound < 0 else bound)
@@ -281,7 +287,7 @@ def _lowest_largest(
         probes = max(1, math.ceil(math.log2(best - lowest + 1)))
         started = time.perf_counter()
         answer = stages.feasible_with(
-            lambda trial: _everyone_at_most(work, built, trial, level), budget / probes
+            partial(_everyone_at_most, work, built, level=level), budget / probes
         )
         budget -= time.perf_counter() - started
         if answer and stages.solution is not None:
@@ -293,7 +299,7 @@ def _lowest_largest(
     return best, min(max(proven, 0), best)
 
 
-def _everyone_at_most(work: Queue, built: _Model, trial: cp_model.CpModel, level: int) -> None:
+def _everyone_at_most(work: Queue, built: _Model, trial: cp_model.CpModel, *, level: int) -> None:
     """Each taker given a case stays at or under the level (in tenths); someone already over
     it is given none."""
     most = work.takers.select(

@@ -124,7 +124,7 @@ def rebalance(
     built = _FlowModel.build(model, flows, max_moves)
     largest = _largest_capacity(model, built.changes, everyone, int(target * 10))
     first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
-    stages = Stages(model, built.decisions, time_limit, workers)
+    stages = Stages(model, built.decisions, time_limit, workers, started=started)
     stages.hint(flows.counts(destinations.filter(pl.Series(first, dtype=pl.Int64) == 1)))
     if stages.minimise(largest, share=0.7) is not None:
         stages.minimise(built.moves, share=1.0)
