@@ -1,7 +1,9 @@
 """A unit's queue as choices: who may take which case, and a simple rule that places them.
 
 The simple rule (largest case first, to the eligible person it leaves least loaded) gives a
-first plan that the solver starts from, and a bound it must not do worse than.
+first plan that the solver starts from, and a bound it must not do worse than. The cases
+are also grouped into classes of interchangeable ones, which the solver counts, and a lower
+bound on the largest capacity is found by water-filling (both explained in `plan.py`).
 """
 
 from __future__ import annotations

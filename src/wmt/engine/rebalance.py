@@ -5,6 +5,13 @@ target (default 110 %), or where that is impossible as small as possible; then m
 cases as possible. A case moves only to someone who may be given it; a case given in the last
 28 days, or locked by a manager, stays where it is. Figures are the engine's, computed again
 once the moves are chosen.
+
+The model counts, for each class of interchangeable movable cases (the same points and the
+same owners allowed them), how many each owner sends and how many each receives, each
+class's sent equal to its received (`_Flows`): a PDU of 100 practitioners holding 3,000
+movable cases is a few thousand counts, where a Boolean per case and owner it could go to
+made a quarter of a million and took half a minute. The moves are chosen from the counts
+afterwards, in CRN and owner order; what an owner would send and receive of one class stays.
 """
 
 from __future__ import annotations
