@@ -1,6 +1,6 @@
 """Measure suggesting a plan for every PDU of the national demo data.
 
-    python benchmarks/allocation_national.py [--seed 1] [--time-limit 10] [--workers 2]
+    python benchmarks/allocation_national.py [--seed 1] [--time-limit 10] [--workers 1]
 
 Builds the national demo snapshot (`wmt demo-data --scale national`), calculates it, and
 suggests a plan for each PDU's queue: the demo's unallocated cases, which wait in the PDU's
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
     options = parser.parse_args()
 
     from wmt.demo.generate import write_demo_snapshot

@@ -16,10 +16,11 @@ from enum import StrEnum
 
 from ortools.sat.python import cp_model
 
-
-# The solver's measure of work runs at a quarter to a half of the clock here with two
-# workers; limited to a fifth of the seconds, it nearly always stops first.
-DETERMINISTIC_SHARE = 0.2
+# One worker searches the same way on every run. Its measure of work runs at about a third
+# to two thirds of the clock here; limited to a quarter of the seconds, it stops before the
+# clock but on a very loaded machine, so a run repeats the last one's answer.
+ONE_WORKER = 1
+DETERMINISTIC_SHARE = 0.25
 
 
 class SolverStatus(StrEnum):
@@ -64,9 +65,11 @@ class Stages:
     solution: list[int] | None = None
 
     def hint(self, values: Sequence[int]) -> None:
-        """Start the next solve from these values of the decisions (a first answer)."""
-        self.solution = [int(value) for value in values]
-        every = self._completed(self.solution)
+        """Start the next solve from these values of the decisions: a first answer, or a
+        better start than the last, if they keep every constraint so far."""
+        every = self._completed(values)
+        if every is not None or self.solution is None:
+            self.solution = [int(value) for value in values]
         if every is not None:
             self._hint_every_variable(every)
 
@@ -98,10 +101,9 @@ class Stages:
     def _solver(self, seconds: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds
-        # The same answer on every run: the search stops on the solver's own measure of work
-        # done, before the clock on any but a very loaded machine, and its workers take turns.
+        # The same answer on every run (with one worker): the search stops on the solver's
+        # own measure of work done, before the clock on any but a very loaded machine.
         solver.parameters.max_deterministic_time = seconds * DETERMINISTIC_SHARE
-        solver.parameters.interleave_search = True
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = 1
         # Probing and symmetry detection took most of the time on a PDU's queue (hundreds of

@@ -48,7 +48,7 @@ from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.grades import Grade
 from wmt.domain.points import PointsConfiguration
 from wmt.engine.allocation import after_adding, ceiling_headroom_centi
-from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
+from wmt.engine.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
 from wmt.engine.placing import (
     Assignment,
     CaseClasses,
@@ -118,7 +118,7 @@ def suggest_plan(
     rules: EligibilityRules | None = None,
     ceiling: Decimal | None = DEFAULT_CEILING,
     time_limit: float = 10.0,
-    workers: int = 2,
+    workers: int = ONE_WORKER,
 ) -> Plan:
     """The plan for a unit's queued cases among the unit's owners (`ceiling=None`: going over
     is allowed). The time limit and the seconds reported are the whole suggestion's."""

@@ -34,7 +34,7 @@ from wmt.engine.allocation import (
     pairs,
     unit_owners,
 )
-from wmt.engine.cpsat import SolverStatus, Stages, capacity_tenths_variable
+from wmt.engine.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
 from wmt.engine.plan import percent, points
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import weighted_case_points
@@ -114,7 +114,7 @@ def rebalance(
     target: Decimal = DEFAULT_TARGET,
     max_moves: int | None = None,
     time_limit: float = 10.0,
-    workers: int = 2,
+    workers: int = ONE_WORKER,
 ) -> Rebalance:
     """The moves for a unit: `held` is its allocated cases, `owners` its owners' figures."""
     started = time.perf_counter()
@@ -132,8 +132,13 @@ def rebalance(
     largest = _largest_capacity(model, built.changes, everyone, int(target * 10))
     first = greedy_moves(destinations, everyone, int(target * 10), max_moves)
     stages = Stages(model, built.decisions, time_limit, workers, started=started)
-    stages.hint(flows.counts(destinations.filter(pl.Series(first, dtype=pl.Int64) == 1)))
-    if stages.minimise(largest, share=0.7) is not None:
+    greedy = flows.counts(destinations.filter(pl.Series(first, dtype=pl.Int64) == 1))
+    stages.hint(greedy)
+    reached = stages.minimise(largest, share=0.7)
+    if reached is not None:
+        if reached[0] <= int(target * 10):  # a true bound, which lets the solver prove it best
+            model.add(built.moves >= fewest_moves(flows.members, everyone, int(target * 10)))
+            stages.hint(greedy)  # largest cases first: often the fewest moves, if it reaches
         stages.minimise(built.moves, share=1.0)
     chosen = flows.moves_for_counts(stages.solution or [0] * len(built.decisions))
     return _result(chosen, everyone, stages.status, time.perf_counter() - started)
@@ -299,6 +304,23 @@ def _allowed(
         .select("crn", to_owner="owner")
     )
     return held_by.join(eligible, on="crn").sort("case", "to_owner")
+
+
+def fewest_moves(members: pl.DataFrame, everyone: pl.DataFrame, target_tenths: int) -> int:
+    """At least this many moves bring everyone with points available to the target: each
+    over it gives up cases, and giving up their largest first needs the fewest (a move to
+    them only adds to what they must give up)."""
+    most = everyone.select(
+        from_owner="owner",
+        base=pl.col("base_centi"),
+        headroom=ceiling_headroom_centi(pl.col("available_points"), target_tenths),
+        over=(pl.col("available_points") > 0) & (pl.col("capacity_tenths") > target_tenths),
+    )
+    given_up_before = pl.col("points_centi").cum_sum().over(
+        "from_owner", order_by=["points_centi", "case"], descending=True
+    ) - pl.col("points_centi")
+    still_over = pl.col("base") - given_up_before > pl.col("headroom")
+    return members.join(most.filter("over"), on="from_owner").filter(still_over).height
 
 
 def greedy_moves(
