@@ -153,6 +153,17 @@ class _Solved:
 
 
 @dataclass(frozen=True)
+class _Taker:
+    """One taker in the model: their points once given cases, how many cases, whether any,
+    and their capacity in tenths."""
+
+    load: cp_model.LinearExpr
+    cases: cp_model.LinearExpr
+    receives: cp_model.IntVar
+    tenths: cp_model.IntVar
+
+
+@dataclass(frozen=True)
 class _Model:
     model: cp_model.CpModel
     given: list[cp_model.IntVar]  # per row of the class options: how many go to that taker
@@ -160,7 +171,7 @@ class _Model:
     largest: cp_model.IntVar  # the largest capacity among those given a case, in tenths
     continuity: cp_model.LinearExpr
     to_recent: cp_model.LinearExpr
-    loads: dict[int, tuple[cp_model.LinearExpr, cp_model.LinearExpr]]  # taker: load, cases
+    takers: dict[int, _Taker]
 
 
 def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
@@ -197,26 +208,15 @@ def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
             model.add(placed == size)
         unplaced.append((size - placed) * _unplaced_weight(work, centi))
     figures = work.takers.select("taker", "base_centi", "available_points", "headroom_centi")
-    loads = {
-        taker: (
-            base
-            + cp_model.LinearExpr.weighted_sum(
-                [count for count, _, _ in by_taker[taker]], [c for _, c, _ in by_taker[taker]]
-            ),
-            cp_model.LinearExpr.sum([count for count, _, _ in by_taker[taker]]),
-        )
-        for taker, base in figures.select("taker", "base_centi").rows()
-        if taker in by_taker
-    }
-    loaded = [
-        _add_taker(model, by_taker[taker], *row, ceiling=ceiling)
+    loaded = {
+        taker: _add_taker(model, by_taker[taker], *row, ceiling=ceiling)
         for taker, *row in figures.rows()
         if taker in by_taker
-    ]
-    bounds = [bound for _, tenths in loaded for bound in tenths.proto.domain] or [0]
+    }
+    bounds = [bound for taker in loaded.values() for bound in taker.tenths.proto.domain] or [0]
     largest = model.new_int_var(min(bounds), max(bounds), "largest")
-    for receives, tenths in loaded:
-        model.add(largest >= tenths).only_enforce_if(receives)
+    for taker in loaded.values():
+        model.add(largest >= taker.tenths).only_enforce_if(taker.receives)
     recent = set(work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"])
     return _Model(
         model=model,
@@ -224,7 +224,7 @@ def _model(work: Queue, classes: CaseClasses, ceiling: bool) -> _Model:
         unplaced=cp_model.LinearExpr.sum(unplaced),
         largest=largest,
         continuity=cp_model.LinearExpr.sum(kept),
-        loads=loads,
+        takers=loaded,
         to_recent=cp_model.LinearExpr.sum(
             [count for count, taker in zip(given, options["taker"], strict=True) if taker in recent]
         ),
@@ -239,18 +239,19 @@ def _add_taker(
     headroom_centi: int | None,
     *,
     ceiling: bool,
-) -> tuple[cp_model.IntVar, cp_model.IntVar]:
-    """One taker's load, under the ceiling: whether they are given a case, and their capacity.
-    `given` holds, per class they may take, how many they are given, its points and the most."""
+) -> _Taker:
+    """One taker's load, under the ceiling. `given` holds, per class they may take, how many
+    they are given, its points and the most they can be given."""
     counts = [count for count, _, _ in given]
     load = base_centi + cp_model.LinearExpr.weighted_sum(counts, [centi for _, centi, _ in given])
     if ceiling and headroom_centi is not None:
         model.add(load <= headroom_centi)
+    cases = cp_model.LinearExpr.sum(counts)
     receives = model.new_bool_var("")
-    most_cases = sum(most for _, _, most in given)
-    model.add(cp_model.LinearExpr.sum(counts) <= most_cases * receives)
+    model.add(cases <= sum(most for _, _, most in given) * receives)
     most = base_centi + sum(most * centi for _, centi, most in given)
-    return receives, capacity_tenths_variable(model, load, available, base_centi, most)
+    tenths = capacity_tenths_variable(model, load, available, base_centi, most)
+    return _Taker(load=load, cases=cases, receives=receives, tenths=tenths)
 
 
 def _solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, workers: int) -> _Solved:
@@ -326,13 +327,12 @@ def _everyone_at_most(work: Queue, built: _Model, trial: cp_model.CpModel, *, le
         "taker", "base_centi", ceiling_headroom_centi(pl.col("available_points"), level)
     )
     for taker, base, headroom in most.rows():
-        if taker not in built.loads:
+        if taker not in built.takers:
             continue
-        load, cases = built.loads[taker]
         if base > headroom:
-            trial.add(cases == 0)
+            trial.add(built.takers[taker].cases == 0)
         else:
-            trial.add(load <= headroom)
+            trial.add(built.takers[taker].load <= headroom)
 
 
 def _counts(classes: CaseClasses, assignment: Assignment) -> list[int]:

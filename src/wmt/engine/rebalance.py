@@ -182,10 +182,7 @@ class _Flows:
         )
         sending = (
             self.members.join(
-                net.select(from_owner="owner", class_="class", net="net").rename(
-                    {"class_": "class"}
-                ),
-                on=["from_owner", "class"],
+                net.select("class", "net", from_owner="owner"), on=["from_owner", "class"]
             )
             .with_columns(
                 rank=pl.col("crn").rank("ordinal").over("from_owner", "class").cast(pl.Int64)
