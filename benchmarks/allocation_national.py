@@ -46,9 +46,9 @@ def main() -> None:
     from wmt.domain.points import default_points_configuration
     from wmt.engine import calculate
     from wmt.engine.allocation import allocated_in_last
-    from wmt.engine.plan import suggest_plan
     from wmt.engine.tables import OWNER_KEY
     from wmt.ingest.case_folder import read_case_folder
+    from wmt.planning.plan import suggest_plan
 
     with tempfile.TemporaryDirectory(prefix="wmt-bench-") as work:
         data = Path(work) / "national"

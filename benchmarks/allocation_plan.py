@@ -100,9 +100,9 @@ def main() -> None:
 
     from wmt.engine import calculate
     from wmt.engine.allocation import allocated_in_last
-    from wmt.engine.plan import greedy_plan, suggest_plan
-    from wmt.engine.rebalance import rebalance
     from wmt.engine.tables import SnapshotTables
+    from wmt.planning.plan import greedy_plan, suggest_plan
+    from wmt.planning.rebalance import rebalance
 
     rng = random.Random(options.seed)
     people = staff(rng)

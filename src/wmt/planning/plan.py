@@ -48,8 +48,9 @@ from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.grades import Grade
 from wmt.domain.points import PointsConfiguration
 from wmt.engine.allocation import after_adding, ceiling_headroom_centi
-from wmt.engine.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
-from wmt.engine.placing import (
+from wmt.engine.tables import OWNER_KEY
+from wmt.planning.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
+from wmt.planning.placing import (
     Assignment,
     CaseClasses,
     Queue,
@@ -59,7 +60,6 @@ from wmt.engine.placing import (
     lower_bound_tenths,
     queue,
 )
-from wmt.engine.tables import OWNER_KEY
 
 DEFAULT_CEILING = Decimal(110)
 TOLERANCE_TENTHS = 1  # "within 0.1 percentage point" of the smallest largest capacity

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.builders import ON, case, config_with, practitioner, snapshot
-from tests.engine.allocation_instances import (
+from tests.planning.allocation_instances import (
     CONFIG,
     RULES,
     Instance,
@@ -21,9 +21,9 @@ from tests.engine.allocation_instances import (
     outcome_of,
     tenths,
 )
-from wmt.domain.eligibility import may_take_new_cases
 from wmt.engine import calculate
-from wmt.engine.plan import Plan, UnplacedReason, greedy_plan, suggest_plan
+from wmt.engine.eligibility import may_take_new_cases
+from wmt.planning.plan import Plan, UnplacedReason, greedy_plan, suggest_plan
 
 ceilings = st.sampled_from([Decimal(110), Decimal(100), None])
 

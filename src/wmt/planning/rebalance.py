@@ -34,10 +34,10 @@ from wmt.engine.allocation import (
     pairs,
     unit_owners,
 )
-from wmt.engine.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
-from wmt.engine.plan import percent, points
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import weighted_case_points
+from wmt.planning.cpsat import ONE_WORKER, SolverStatus, Stages, capacity_tenths_variable
+from wmt.planning.plan import percent, points
 
 DEFAULT_TARGET = Decimal(110)
 SETTLING_DAYS = 28  # a case given this recently is not moved
