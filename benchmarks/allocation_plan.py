@@ -1,6 +1,6 @@
 """Measure suggesting a plan and rebalancing for a large PDU.
 
-    python benchmarks/allocation_plan.py [--seed 1] [--time-limit 30] [--workers 2]
+    python benchmarks/allocation_plan.py [--seed 1] [--time-limit 10] [--workers 1]
 
 The PDU has 100 practitioners in 8 teams (PO, PQiP, PSO and a few SPOs), each holding cases
 that put them between about 45 % and 105 %, and 650 queued cases of every tier and type; the
@@ -94,15 +94,15 @@ def queue(rng: random.Random, people: list[dict[str, Any]]) -> pl.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--time-limit", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=1)
     options = parser.parse_args()
 
     from wmt.engine import calculate
     from wmt.engine.allocation import allocated_in_last
-    from wmt.engine.plan import greedy_plan, suggest_plan
-    from wmt.engine.rebalance import rebalance
     from wmt.engine.tables import SnapshotTables
+    from wmt.planning.plan import greedy_plan, suggest_plan
+    from wmt.planning.rebalance import rebalance
 
     rng = random.Random(options.seed)
     people = staff(rng)

@@ -12,11 +12,10 @@ from wmt.domain.eligibility import (
     NotEligible,
     default_eligibility_rules,
     from_document,
-    may_take_new_cases,
     to_document,
-    why_not_eligible,
 )
 from wmt.domain.grades import Grade
+from wmt.engine.eligibility import may_take_new_cases, why_not_eligible
 from wmt.errors import InputRejected
 
 ON = date(2026, 11, 20)

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from wmt.domain.eligibility import EligibilityRules, may_take_new_cases, why_not_eligible
+from wmt.domain.eligibility import EligibilityRules
 from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine.arithmetic import capacity_tenths, round_centi_half_up
+from wmt.engine.eligibility import may_take_new_cases, why_not_eligible
 from wmt.engine.signals import full_time_equivalent_caseload
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import total_points_centi, weighted_case_points

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.builders import ON, case, config_with, practitioner, snapshot
-from tests.engine.allocation_instances import (
+from tests.planning.allocation_instances import (
     CONFIG,
     RULES,
     Instance,
@@ -21,9 +21,9 @@ from tests.engine.allocation_instances import (
     outcome_of,
     tenths,
 )
-from wmt.domain.eligibility import may_take_new_cases
 from wmt.engine import calculate
-from wmt.engine.plan import Plan, UnplacedReason, greedy_plan, suggest_plan
+from wmt.engine.eligibility import may_take_new_cases
+from wmt.planning.plan import Plan, UnplacedReason, greedy_plan, suggest_plan
 
 ceilings = st.sampled_from([Decimal(110), Decimal(100), None])
 
@@ -62,6 +62,9 @@ def test_a_plan_is_the_best_of_every_possible_plan(
     given_to = [o.largest_given for o in level if o.largest_given is not None]
     if not given_to:
         return
+    before = max(instance.owners.filter(may_take_new_cases(RULES, ON))["capacity_tenths"])
+    lower = tenths(plan.lower_bound)  # no plan placing as much has a smaller largest
+    assert lower is not None and lower <= max(min(given_to), before)
     limit = min(given_to) + 1  # within 0.1 percentage point of the smallest largest …
     greedy = _outcome(instance, _greedy(instance, ceiling))
     if greedy.unplaced == fewest_unplaced and greedy.largest_given is not None:

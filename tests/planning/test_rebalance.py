@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.builders import ON, case, config_with, practitioner, snapshot
-from tests.engine.allocation_instances import (
+from tests.planning.allocation_instances import (
     CONFIG,
     RULES,
     Instance,
@@ -23,7 +23,7 @@ from tests.engine.allocation_instances import (
 )
 from wmt.engine import calculate
 from wmt.engine.allocation import candidates
-from wmt.engine.rebalance import Rebalance, movable_cases, rebalance
+from wmt.planning.rebalance import Rebalance, movable_cases, rebalance
 
 targets = st.sampled_from([Decimal(110), Decimal(90), Decimal(60)])
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ortools.sat.python import cp_model
+
+# One worker searches the same way on every run. Its measure of work runs at about a third
+# to two thirds of the clock here; limited to a quarter of the seconds, it stops before the
+# clock but on a very loaded machine, so a run repeats the last one's answer.
+ONE_WORKER = 1
+DETERMINISTIC_SHARE = 0.25
 
 
 class SolverStatus(StrEnum):
@@ -59,9 +65,11 @@ class Stages:
     solution: list[int] | None = None
 
     def hint(self, values: Sequence[int]) -> None:
-        """Start the next solve from these values of the decisions (a first answer)."""
-        self.solution = [int(value) for value in values]
-        every = self._completed(self.solution)
+        """Start the next solve from these values of the decisions: a first answer, or a
+        better start than the last, if they keep every constraint so far."""
+        every = self._completed(values)
+        if every is not None or self.solution is None:
+            self.solution = [int(value) for value in values]
         if every is not None:
             self._hint_every_variable(every)
 
@@ -93,6 +101,9 @@ class Stages:
     def _solver(self, seconds: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds
+        # The same answer on every run (with one worker): the search stops on the solver's
+        # own measure of work done, before the clock on any but a very loaded machine.
+        solver.parameters.max_deterministic_time = seconds * DETERMINISTIC_SHARE
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = 1
         # Probing and symmetry detection took most of the time on a PDU's queue (hundreds of
@@ -100,6 +111,32 @@ class Stages:
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.symmetry_level = 0
         return solver
+
+    def feasible_with(
+        self, constrain: Callable[[cp_model.CpModel], None], seconds: float
+    ) -> bool | None:
+        """Whether the model with more constraints (added by `constrain` to a copy) has a
+        solution: True (it becomes the current one), False (proven none) or None (not known
+        within the seconds given, or what is left if less)."""
+        left = min(seconds, self._left())
+        if left <= 0:
+            return None
+        trial = self.model.clone()
+        trial.clear_objective()  # type: ignore[no-untyped-call]
+        constrain(trial)
+        solver = self._solver(left)
+        status = solver.solve(trial)
+        if status == cp_model.INFEASIBLE:
+            return False
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        self.solution = [solver.value(variable) for variable in self.decisions]
+        self._hint_every_variable(list(solver.response_proto.solution))
+        return True
+
+    def left(self) -> float:
+        """Seconds left of the time limit."""
+        return max(self._left(), 0.0)
 
     def minimise(
         self, objective: cp_model.LinearExprT, share: float, slack: int = 0
