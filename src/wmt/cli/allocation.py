@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from wmt.cli.options import DbOption, open_consistent, parse_date
+from wmt.cli.options import (
+    AsOfOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    open_consistent,
+    parse_date,
+)
 from wmt.domain.hierarchy import NATIONAL_CODE
 from wmt.errors import WmtError
 
@@ -30,27 +35,14 @@ QUEUE_COLUMNS = (
 COUNT_COLUMNS = ("case_type", "tier", "cases")
 
 
-class QueueFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 @allocation_app.command("queue")
 def show_queue(
     unit: Annotated[
         str,
         typer.Option("--unit", help="A team, PDU or region code, or national."),
     ] = NATIONAL_CODE,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Snapshot date, YYYY-MM-DD (default: the latest).", show_default=False
-        ),
-    ] = None,
-    output_format: Annotated[
-        QueueFormat, typer.Option("--format", help="How to print the result.")
-    ] = QueueFormat.table,
+    as_of: AsOfOption = None,
+    output_format: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """One row per case waiting to be allocated, longest waiting first (cases without a tier
@@ -62,11 +54,9 @@ def show_queue(
     found = queue_of_unit(open_consistent(db), OPERATOR, unit, parse_date(as_of, "--as-of"))
     title = f"Cases waiting for allocation in {unit} on {found.as_of}"
     if found.counted_only:
-        counts = [asdict(count) for count in found.counts]
-        emit(output_format.value, COUNT_COLUMNS, counts, f"{title} (counts only)")
+        emit(output_format.value, COUNT_COLUMNS, found.counts, f"{title} (counts only)")
         return
-    rows: list[dict[str, Any]] = [asdict(case) for case in found.cases]
-    emit(output_format.value, QUEUE_COLUMNS, rows, title)
+    emit(output_format.value, QUEUE_COLUMNS, found.cases, title)
 
 
 @allocation_app.command("candidates")
@@ -88,15 +78,8 @@ def show_candidates(
             "--case-type", help="For a case not in the queue: community, custody or licence."
         ),
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Snapshot date, YYYY-MM-DD (default: the latest).", show_default=False
-        ),
-    ] = None,
-    output_format: Annotated[
-        QueueFormat, typer.Option("--format", help="How to print the result.")
-    ] = QueueFormat.table,
+    as_of: AsOfOption = None,
+    output_format: FormatOption = OutputFormat.table,
     db: DbOption = None,
 ) -> None:
     """Every practitioner who could take a case, with their capacity before and after: those

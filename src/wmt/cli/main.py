@@ -17,7 +17,10 @@ import typer
 
 from wmt.cli import allocation, operations
 from wmt.cli.options import (
+    AsOfOption,
     DbOption,
+    FormatOption,
+    OutputFormat,
     close_opened,
     log_to_standard_error,
     open_consistent,
@@ -47,12 +50,6 @@ def _every_command(context: typer.Context) -> None:
     context.call_on_close(close_opened)
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 class PointsFormat(StrEnum):
     toml = "toml"
     json = "json"
@@ -63,13 +60,6 @@ class Scale(StrEnum):
     national = "national"
 
 
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of", help="Snapshot date, YYYY-MM-DD (default: the latest).", show_default=False
-    ),
-]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")]
 _date = parse_date
 _store = open_consistent
 

@@ -1,8 +1,10 @@
-"""What several commands share: where the store is, and dates typed on the command line."""
+"""What several commands share: where the store is, the snapshot date and output format
+options, and dates typed on the command line."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,6 +21,21 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Snapshot date, YYYY-MM-DD (default: the latest).", show_default=False
+    ),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print the result.")]
 
 
 def parse_date(text: str | None, option: str) -> date | None:
