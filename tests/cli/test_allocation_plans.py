@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import run_wmt
 from tests.services.test_allocation_plans import RECENT, with_holders
 from tests.services.test_allocation_queue import ON, QUEUED_CASES, allocation_folder
+from tests.test_docs import ROOT, commands, run_documented
 
 PLAN = ["allocations", "unplaced", "max_capacity_after", "lower_bound", "status"]
 PLACEMENT = ["crn", "staff_code", "team_code", "capacity_before", "capacity_after"]
@@ -32,6 +33,7 @@ TEAM_MEMBER = [
 ]
 STATUSES = {"optimal", "feasible"}
 QUICK = ("--time-limit", "2")
+GUIDED = ("suggest", "rebalance", "what-if-leave")
 
 
 @pytest.fixture
@@ -146,3 +148,24 @@ def test_a_region_or_a_wrong_percentage_is_refused(queued: str) -> None:
     assert region.exit_code == 1 and "A plan is for a team or a PDU" in region.stderr
     wrong = run_wmt("allocation", "rebalance", "--unit", "T1", "--target", "-5", db=queued)
     assert wrong.exit_code == 2 and "is not a percentage" in wrong.stderr
+
+
+def test_the_guides_plan_commands_print_what_it_says(tmp_path: Path) -> None:
+    guide = [
+        command
+        for command in commands(ROOT / "docs" / "cli.md")
+        if command.split()[:3] in (["wmt", "allocation", name] for name in GUIDED)
+    ]
+    assert len(guide) == 4
+    run_documented("wmt demo-data week --scale small --seed 3 --as-of 2026-11-20", tmp_path)
+    run_documented("wmt import week", tmp_path)
+    said = [run_documented(command, tmp_path) for command in guide]
+    assert said[0].splitlines()[0].strip() == (
+        "A plan for the queue of R01P02 on 2026-11-20 (ceiling 110 %)"
+    )
+    plan, moved = json.loads(said[1]), json.loads(said[2])
+    assert list(plan) == PLAN and all(list(row) == PLACEMENT for row in plan["allocations"])
+    assert list(moved) == REBALANCE and 0 < len(moved["moves"]) <= 5
+    assert said[3].splitlines()[0].strip() == (
+        "Team R01P02T01 on 2026-11-20, and once STF866422 leaves on 2026-12-01"
+    )
