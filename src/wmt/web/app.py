@@ -15,6 +15,7 @@ from wmt.store.transactions import Store
 from wmt.web import (
     api,
     api_inputs,
+    api_plans,
     assets,
     headers,
     inputs,
@@ -82,6 +83,7 @@ def create_app(
     # The catch-all /{level}/{code}/{view} comes last, after every more specific route.
     app.include_router(api.router)
     app.include_router(api_inputs.router)
+    app.include_router(api_plans.router)
     app.include_router(inputs.router)
     app.include_router(pages.router)
     return app
