@@ -149,6 +149,23 @@ SCOPED_ROUTES: dict[Route, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# Plans over a team's or PDU's stored figures, read by whoever may see the unit (a region or
+# the country has none: 400); what if a practitioner leaves, by whoever may see their team.
+# (method, path) -> the URL to try, with {level} and {code}, or {code} and {team}, filled in.
+PLAN_ROUTES: dict[Route, str] = {
+    ("GET", "/api/allocation/{level}/{code}/plan"): (
+        "/api/allocation/{level}/{code}/plan?time_limit=1"
+    ),
+    ("GET", "/api/allocation/{level}/{code}/rebalance"): (
+        "/api/allocation/{level}/{code}/rebalance?time_limit=1"
+    ),
+    ("GET", "/api/allocation/practitioner/{staff_code}/what-if-leave"): (
+        "/api/allocation/practitioner/{code}/what-if-leave?team_code={team}&from=2026-12-01"
+        "&time_limit=1"
+    ),
+}
+PLAN_LEVELS = {"team", "pdu"}
+
 # Only the manager of the practitioner's team may change their hours and reductions; everyone
 # else gets 403: (method, path) -> the URL to try for each practitioner, with {code}, {team}
 # and {reduction} (a reduction kept in wmt) filled in. Forms are posted with a valid token,
@@ -368,7 +385,7 @@ def application_routes(app: FastAPI) -> set[Route]:
 
 def classified() -> set[Route]:
     mounts = {("MOUNT", path) for path in PUBLIC_MOUNTS}
-    groups = (SIGNED_IN_ROUTES, SCOPED_ROUTES, TEAM_MANAGER_ROUTES, ADMIN_ONLY_ROUTES)
+    groups = (SIGNED_IN_ROUTES, SCOPED_ROUTES, PLAN_ROUTES, TEAM_MANAGER_ROUTES, ADMIN_ONLY_ROUTES)
     return PUBLIC_ROUTES | OPERATOR_ROUTES | mounts | set().union(*(set(g) for g in groups))
 
 
@@ -389,6 +406,7 @@ def test_every_route_is_classified(app: FastAPI) -> None:
         OPERATOR_ROUTES,
         set(SIGNED_IN_ROUTES),
         set(SCOPED_ROUTES),
+        set(PLAN_ROUTES),
         set(TEAM_MANAGER_ROUTES),
         set(ADMIN_ONLY_ROUTES),
     ]
@@ -479,6 +497,39 @@ def test_every_scoped_page_download_and_api_endpoint(people: FastAPI, username: 
                 unknown = url.replace(f"/{level}/{code}/", f"/{level}/{UNKNOWN}/", 1)
                 same = client.get(unknown, follow_redirects=False)
                 assert _answer(response) == _answer(same), (username, url, unknown)
+
+
+def _plan_urls() -> Iterator[tuple[tuple[str, str], str, str]]:
+    """(the unit the person must see, the URL, the same URL for a unit that is not there)
+    for every plan route and every unit or practitioner."""
+    for url in PLAN_ROUTES.values():
+        if "{team}" in url:
+            for code, team in sorted(TEAMS.items()):
+                yield (
+                    ("team", team),
+                    url.format(code=code, team=team),
+                    url.format(code=code, team=UNKNOWN),
+                )
+            continue
+        for level, code in sorted(EVERYTHING):
+            if level != "practitioner":
+                filled = url.format(level=level, code=code)
+                yield (level, code), filled, url.format(level=level, code=UNKNOWN)
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_plans_are_read_by_whoever_may_see_the_team_or_pdu(people: FastAPI, username: str) -> None:
+    with TestClient(people, base_url="https://testserver") as client:
+        signed_in(client, username)
+        for unit, url, unknown in _plan_urls():
+            response = client.get(url)
+            if unit not in VISIBLE[username]:
+                assert response.status_code == 404, (username, url, response.status_code)
+                assert _answer(response) == _answer(client.get(unknown)), (username, url)
+            elif unit[0] in PLAN_LEVELS:
+                assert response.status_code == 200, (username, url, _answer(response))
+            else:
+                assert response.status_code == 400, (username, url, response.status_code)
 
 
 @pytest.mark.parametrize("username", list(USERS))
