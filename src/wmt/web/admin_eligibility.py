@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from wmt.domain.access import Viewer
 from wmt.domain.cases import Rosh
@@ -115,7 +115,7 @@ def _rules_form(
 
 
 def _rules_page(
-    request: Request, viewer: Admin, shown: RulesVersion, *, in_force: bool
+    request: Request, viewer: Viewer, shown: RulesVersion, *, in_force: bool
 ) -> Response:
     context = {
         "shown": shown,
@@ -201,17 +201,21 @@ def eligibility_version(request: Request, viewer: Admin, version_id: str) -> Res
 
 
 class GradeRule(BaseModel):
-    tiers: list[str]
-    highest_rosh: Rosh
+    tiers: list[str] = Field(description="The tiers the grade may be given, A3 first")
+    highest_rosh: Rosh = Field(description="The highest risk of serious harm it may hold")
 
 
 class EligibilityInForce(BaseModel):
-    """The rules in force on a date: grades left out take no new cases."""
+    """The rules in force on a date."""
 
-    version: int | None  # none for the reference defaults, if no version is stored
-    effective_from: date
-    source: str | None
-    grades: dict[Grade, GradeRule]
+    version: int | None = Field(
+        description="The version's number; null for the reference defaults if none is stored"
+    )
+    effective_from: date = Field(description="The date the version came into force")
+    source: str | None = Field(description="Where the version came from")
+    grades: dict[Grade, GradeRule] = Field(
+        description="What each grade may be given; a grade left out takes no new cases"
+    )
 
 
 On = Annotated[
