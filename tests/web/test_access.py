@@ -100,6 +100,7 @@ SIGNED_IN_ROUTES: dict[Route, str] = {
     ("GET", "/api/me"): "/api/me",
     ("GET", "/api/snapshots"): "/api/snapshots",
     ("GET", "/api/reduction-reasons"): "/api/reduction-reasons",
+    ("GET", "/api/allocation/eligibility"): "/api/allocation/eligibility",
     ("GET", "/account/password"): "/account/password",
     ("POST", "/account/password"): "/account/password",
 }
@@ -213,6 +214,10 @@ ADMIN_ONLY_ROUTES: dict[Route, str] = {
     ("POST", "/admin/points/new"): "/admin/points/new",
     ("GET", "/admin/points/compare"): "/admin/points/compare",
     ("GET", "/admin/points/{version_id}"): "/admin/points/1",
+    ("GET", "/admin/eligibility"): "/admin/eligibility",
+    ("GET", "/admin/eligibility/new"): "/admin/eligibility/new",
+    ("POST", "/admin/eligibility/new"): "/admin/eligibility/new",
+    ("GET", "/admin/eligibility/{version_id}"): "/admin/eligibility/1",
     ("GET", "/admin/reasons"): "/admin/reasons",
     ("GET", "/admin/reasons/new"): "/admin/reasons/new",
     ("POST", "/admin/reasons/new"): "/admin/reasons/new",
@@ -277,6 +282,10 @@ SIGNED_IN_ANSWERS: dict[Route, tuple[int, Check]] = {
         200,
         _json(lambda body: "Other" in [reason["name"] for reason in body]),
     ),
+    ("GET", "/api/allocation/eligibility"): (
+        200,
+        _json(lambda body: body["grades"]["PO"]["highest_rosh"] == "very_high"),
+    ),
     ("GET", "/account/password"): (
         200,
         lambda response: "current_password" in html.fields(response),
@@ -290,6 +299,10 @@ ADMIN_ANSWERS: dict[Route, tuple[int, Check]] = {
     ("POST", "/admin/points/new"): (
         400,
         _first_error("Enter the date this configuration comes into force"),
+    ),
+    ("POST", "/admin/eligibility/new"): (
+        400,
+        _errors("Enter the date these rules come into force"),
     ),
     ("POST", "/admin/reasons/new"): (
         400,

@@ -61,18 +61,19 @@ def show_points(store: Store, on: date | None, output_format: str) -> str:
     return header + tomli_w.dumps(document)
 
 
-def read_points_file(path: Path) -> dict[str, Any]:
+def read_settings_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf8")
     except OSError as error:
         raise WmtError(f"Cannot read {path}: {error.strerror}") from error
-    return read_points_text(text, str(path), path.name, as_json=path.suffix.lower() == ".json")
+    return read_settings_text(text, str(path), path.name, as_json=path.suffix.lower() == ".json")
 
 
-def read_points_text(
+def read_settings_text(
     text: str, source: str, name: str | None = None, *, as_json: bool = False
 ) -> dict[str, Any]:
-    """A points document's settings from its TOML (or JSON) text; InputRejected if unreadable."""
+    """A settings document (points or eligibility) from its TOML or JSON text; InputRejected
+    if unreadable."""
     name = name or source
     try:
         if as_json:
@@ -85,7 +86,7 @@ def read_points_text(
         raise InputRejected(source, [f"{name}: lists or tables nested too deeply"]) from None
     if not isinstance(loaded, dict):
         raise InputRejected(source, [f"{name}: expected a table of settings"])
-    loaded.pop("effective_from", None)  # as printed by `points show --format json`
+    loaded.pop("effective_from", None)  # as `points show` and `eligibility show` print it
     return loaded
 
 
@@ -94,7 +95,7 @@ def load_points(store: Store, path: Path, effective_from: date) -> tuple[int, in
 
     Returns (version id, number of snapshots recalculated).
     """
-    config = from_document(read_points_file(path), source=str(path))
+    config = from_document(read_settings_file(path), source=str(path))
     with store.changing_snapshots() as connection:
         return _save_and_recalculate(connection, config, effective_from, str(path))
 
@@ -310,7 +311,7 @@ def check_points_document(text: str) -> PointsConfiguration:
         raise InputRejected(
             DOCUMENT_SOURCE, [f"The settings must be {LONGEST_DOCUMENT:,} characters or fewer"]
         )
-    return from_document(read_points_text(text, DOCUMENT_SOURCE), source=DOCUMENT_SOURCE)
+    return from_document(read_settings_text(text, DOCUMENT_SOURCE), source=DOCUMENT_SOURCE)
 
 
 def effective_from_problem(day: date) -> str | None:

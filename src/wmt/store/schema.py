@@ -101,6 +101,19 @@ class PointsConfigurationVersion(Base):
     source: Mapped[str | None] = mapped_column(Text)
 
 
+class EligibilityVersion(Base):
+    """One version of the eligibility rules (who may be given which case), in force from its
+    effective date."""
+
+    __tablename__ = "eligibility_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    document: Mapped[str] = mapped_column(Text)  # JSON, the shape of `wmt eligibility show`
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(120))  # the account, if a person's
+
+
 class Snapshot(Base):
     """One dated import: the inputs as they were on that date and the results computed."""
 

@@ -1,5 +1,5 @@
 """The administrators' pages: points configuration, reduction reasons, the audit log, and
-(from `admin_users`) accounts.
+(from `admin_eligibility` and `admin_users`) the eligibility rules and accounts.
 
 Every form posts with the session's CSRF token and works without JavaScript. Bad input of any
 kind shows the GOV.UK error summary and changes nothing; a change redirects to a page with a
@@ -19,14 +19,16 @@ from wmt.domain.reductions import ReductionCategory
 from wmt.errors import InputRejected, NotFound
 from wmt.services import points, reason_catalogue, reasons
 from wmt.services.audit import audit_events
+from wmt.web.admin_eligibility import router as eligibility_router
 from wmt.web.admin_pages import (
+    EFFECTIVE_FROM,
     Admin,
     Text,
     Token,
-    date_from_form,
     done,
     number_in_address,
     page,
+    read_effective_from,
     whole_number,
 )
 from wmt.web.admin_users import router as users_router
@@ -50,9 +52,6 @@ def points_versions(request: Request, viewer: Admin) -> Response:
     return page(
         request, "admin_points.html", {"versions": points.version_summaries(store_of(request))}
     )
-
-
-EFFECTIVE_FROM = "In force from"
 
 
 def _points_form(
@@ -80,14 +79,10 @@ def add_points_version(
 ) -> Response:
     check_csrf(request, csrf)
     typed = {"effective_from-day": day, "effective_from-month": month, "effective_from-year": year}
-    effective = date_from_form(typed, "effective_from", EFFECTIVE_FROM)
     problems = Problems()
-    if effective.error:
-        problems.add("effective_from", effective.error)
-    elif effective.value is None:
-        problems.add("effective_from", "Enter the date this configuration comes into force")
-    elif (problem := points.effective_from_problem(effective.value)) is not None:
-        problems.add("effective_from", f"{EFFECTIVE_FROM}: {problem}")
+    effective = read_effective_from(
+        typed, problems, "Enter the date this configuration comes into force"
+    )
     try:
         if effective.value is not None and not problems.items:
             version_id, recalculated = points.add_points_version(
@@ -293,4 +288,5 @@ def audit(request: Request, viewer: Admin) -> Response:
     return page(request, "admin_audit.html", {"columns": found.columns, "rows": found.rows})
 
 
+router.include_router(eligibility_router)
 router.include_router(users_router)

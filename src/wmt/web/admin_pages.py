@@ -3,6 +3,7 @@ numbers from the address or a form without ever failing on what someone typed.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from wmt.domain.access import Role, Viewer
 from wmt.errors import NotFound
+from wmt.services.points import effective_from_problem
 from wmt.web.common import TEMPLATES, OutsideScope, csrf_token, viewer_of
 from wmt.web.forms import PARTS, DateField, Problems, read_date
 
@@ -24,6 +26,7 @@ ROLE_NAMES = {
 TEMPLATES.env.globals["role_names"] = ROLE_NAMES
 # The largest number an address or a form may name: every id and version fits a 32-bit column.
 LARGEST_NUMBER = 2**31 - 1
+EFFECTIVE_FROM = "In force from"
 
 
 def admin_viewer(request: Request) -> Viewer:
@@ -85,3 +88,16 @@ def date_from_form(form: dict[str, str], name: str, label: str) -> DateField:
             name, label, day, month, year, error=f"{label} must be a real date", wrong=PARTS
         )
     return read_date(form, name, label)
+
+
+def read_effective_from(typed: Mapping[str, str], problems: Problems, blank: str) -> DateField:
+    """The date a new version of some configuration comes into force, from the date input
+    `effective_from`, noting what is wrong with it (`blank` if nothing was entered)."""
+    effective = date_from_form(dict(typed), "effective_from", EFFECTIVE_FROM)
+    if effective.error:
+        problems.add("effective_from", effective.error)
+    elif effective.value is None:
+        problems.add("effective_from", blank)
+    elif (problem := effective_from_problem(effective.value)) is not None:
+        problems.add("effective_from", f"{EFFECTIVE_FROM}: {problem}")
+    return effective

@@ -13,6 +13,7 @@ from wmt.services.saving import ChangeRefused, EditConflict, InvalidInput, NotPe
 from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
+    admin_eligibility,
     api,
     api_inputs,
     api_plans,
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(admin_router)
     # The catch-all /{level}/{code}/{view} comes last, after every more specific route.
     app.include_router(api.router)
+    app.include_router(admin_eligibility.api)
     app.include_router(api_inputs.router)
     app.include_router(api_plans.router)
     app.include_router(inputs.router)
