@@ -187,10 +187,13 @@ def candidates_for_kind(
     tier: str,
     case_type: str,
     as_of: date | None = None,
+    *,
+    level: str | None = None,
 ) -> Candidates:
-    """The practitioners of a unit (a team, PDU or region by its code, or national) for a case
-    of this tier and type not in the queue, as an nDelius extract gives only counts;
-    NotFound if there is no such unit or the person may not see it."""
+    """The practitioners of a unit (a team, PDU or region by its code, or national; of that
+    level, if one is given) for a case of this tier and type not in the queue, as an nDelius
+    extract gives only counts; NotFound if there is no such unit or the person may not see
+    it."""
     kind = CASE_TYPE_ALIASES.get(case_type.strip().lower())
     if kind is None:
         raise WmtError(f"Case type {case_type!r} is not community, custody or licence.")
@@ -202,17 +205,18 @@ def candidates_for_kind(
     )
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        level = (
+        found = (
             Level.NATIONAL if code == NATIONAL_CODE else level_of_unit(connection, record.id, code)
         )
-        if level is None:
+        if found is None or (level is not None and found != level):
             raise NotFound(
-                f"There is no team, PDU or region {code!r} in the snapshot of {record.as_of}."
+                f"There is no {level or 'team, PDU or region'} {code!r} in the snapshot of "
+                f"{record.as_of}."
                 if viewer.sees_everything
                 else NOT_FOUND
             )
-        check_may_read(connection, record.id, viewer, level, code)
-        teams = teams_within(connection, record.id, code, level)
+        check_may_read(connection, record.id, viewer, found, code)
+        teams = teams_within(connection, record.id, code, found)
         return _candidates(connection, record, case, teams, None)
 
 

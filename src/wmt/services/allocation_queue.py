@@ -77,7 +77,7 @@ class AllocationQueue:
     level: Level
     unit_code: str
     cases: tuple[QueuedCase, ...]
-    counts: tuple[WaitingCount, ...]
+    counts: tuple[WaitingCount, ...]  # the cases waiting by type and tier, whatever the source
     counted_only: bool  # True: the snapshot gives counts by tier and type, not cases
 
 
@@ -99,7 +99,9 @@ def queue(
         first_seen = _first_seen_unallocated(connection, record)
         scored = _scored(connection, waiting, record.as_of)
     cases = _queued(scored, first_seen, record.as_of)
-    return AllocationQueue(record.as_of, unit_level, code, cases, (), counted_only=False)
+    return AllocationQueue(
+        record.as_of, unit_level, code, cases, _counts(waiting), counted_only=False
+    )
 
 
 def queue_of_unit(

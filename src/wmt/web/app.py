@@ -13,7 +13,9 @@ from wmt.services.saving import ChangeRefused, EditConflict, InvalidInput, NotPe
 from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
+    allocation_pages,
     api,
+    api_allocation,
     api_inputs,
     assets,
     headers,
@@ -82,7 +84,9 @@ def create_app(
     # The catch-all /{level}/{code}/{view} comes last, after every more specific route.
     app.include_router(api.router)
     app.include_router(api_inputs.router)
+    app.include_router(api_allocation.router)
     app.include_router(inputs.router)
+    app.include_router(allocation_pages.router)
     app.include_router(pages.router)
     return app
 
