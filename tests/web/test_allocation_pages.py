@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from tests import html
 from tests.services.test_allocation_queue import ON, allocation_folder
@@ -57,7 +58,7 @@ def _as(app: FastAPI, username: str) -> TestClient:
     return signed_in(TestClient(app, base_url="https://testserver"), username)
 
 
-def _queue_rows(response: object) -> list[list[str]]:
+def _queue_rows(response: Response) -> list[list[str]]:
     return html.table_rows(response, QUEUE)
 
 
