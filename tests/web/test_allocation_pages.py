@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from tests import html
-from tests.services.test_allocation_queue import ON, allocation_folder
+from tests.services.test_allocation_queue import EARLIER, ON, allocation_folder
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
@@ -235,3 +235,31 @@ def test_the_api_gives_the_queue_and_the_candidates(browse: TestClient) -> None:
 
 def test_the_unit_page_links_to_its_queue(browse: TestClient) -> None:
     assert "/team/T1/allocation" in html.hrefs(html.main(browse.get("/team/T1/overview")))
+
+
+def test_every_overview_shows_each_units_cases_waiting_and_the_longest_wait(
+    browse: TestClient,
+) -> None:
+    pdu = browse.get("/pdu/P1/overview")
+    header = html.table_header(pdu)
+    waiting, longest = header.index("Waiting for allocation"), header.index("Longest wait (days)")
+    rows = {row[0]: (row[waiting], row[longest]) for row in html.table_rows(pdu)}
+    assert rows == {"Tyneside Team 1": ("2", "8"), "Tyneside Team 2": ("2", "50")}
+    (region,) = html.table_rows(browse.get("/region/R1/overview"))
+    assert (region[waiting], region[longest]) == ("4", "50")
+    assert "Waiting for allocation" not in html.table_header(browse.get("/team/T1/overview"))
+
+
+def test_the_history_shows_the_queues_size_at_each_snapshot(
+    browse: TestClient, store: Store, tmp_path: Path
+) -> None:
+    earlier = "Q5,,T1,licence,D2,true,priority,,,S1,low,\n"
+    import_case_folder(store, allocation_folder(tmp_path / "earlier", EARLIER, earlier))
+    history = browse.get("/team/T1/history")
+    rows = html.table_rows(history, "Cases waiting for allocation at each snapshot")
+    assert rows == [[str(EARLIER), "1"], [str(ON), "2"]]
+    pdu = browse.get("/pdu/P1/history")
+    assert html.table_rows(pdu, "Cases waiting for allocation")[-1] == [str(ON), "4"]
+    # Q5 now waits from the first snapshot it waited in.
+    queue = {row[0]: row[6] for row in _queue_rows(browse.get("/team/T1/allocation"))}
+    assert queue["Q5"] == str((ON - EARLIER).days)

@@ -27,7 +27,7 @@ from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import version_in_force
-from wmt.store.snapshots import SnapshotRecord, require_snapshot
+from wmt.store.snapshots import SnapshotRecord, require_snapshot, units_of
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
@@ -167,12 +167,18 @@ def _scored(connection: Connection, waiting: pl.DataFrame, on: date) -> pl.DataF
     return waiting.join(points, on="crn", how="left")
 
 
-def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
+def _with_waiting_days(waiting: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> pl.DataFrame:
+    """The cases with the days each has waited: from its sentence date, else from the first
+    snapshot it waits in."""
     waited_from = pl.coalesce("sentence_date", "first_seen", pl.lit(on))
-    rows = (
-        scored.join(first_seen, on="crn", how="left")
-        .with_columns(waiting_days=(pl.lit(on) - waited_from).dt.total_days())
-        .sort(["waiting_days", "crn"], descending=[True, False])
+    return waiting.join(first_seen, on="crn", how="left").with_columns(
+        waiting_days=(pl.lit(on) - waited_from).dt.total_days()
+    )
+
+
+def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
+    rows = _with_waiting_days(scored, first_seen, on).sort(
+        ["waiting_days", "crn"], descending=[True, False]
     )
     past = past_first_appointment_standard(
         rows["case_type"].to_numpy(),
@@ -199,3 +205,36 @@ def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[Q
 def _counts(waiting: pl.DataFrame) -> tuple[WaitingCount, ...]:
     counted = waiting.group_by("case_type", "tier").agg(cases=pl.len()).sort("case_type", "tier")
     return tuple(WaitingCount(*row) for row in counted.iter_rows())
+
+
+@dataclass(frozen=True)
+class UnitWaiting:
+    """How many cases wait in a unit, and the longest any has waited."""
+
+    unit_code: str
+    cases: int
+    longest_wait_days: int | None  # none where the snapshot gives only counts
+
+
+def waiting_by_child(
+    connection: Connection, record: SnapshotRecord, level: Level, code: str
+) -> dict[str, UnitWaiting]:
+    """For each unit one level below this one (none below a team), the cases waiting in it
+    and the longest wait: grouped over the unit's queue in one pass."""
+    child = level.child
+    if child is None or child.unit_column is None:  # a team's practitioners wait for nobody
+        return {}
+    waiting = _waiting_cases(connection, record.id, level, code)
+    units = units_of(connection, record.id).select("team_code", unit_code=child.unit_column)
+    if record.source_format == COUNTED_SOURCE:
+        days = waiting.with_columns(waiting_days=pl.lit(None, pl.Int64))
+    else:
+        days = _with_waiting_days(
+            waiting, _first_seen_unallocated(connection, record), record.as_of
+        )
+    grouped = (
+        days.join(units.unique("team_code"), on="team_code")
+        .group_by("unit_code")
+        .agg(cases=pl.len(), longest_wait_days=pl.col("waiting_days").max())
+    )
+    return {row[0]: UnitWaiting(*row) for row in grouped.iter_rows()}

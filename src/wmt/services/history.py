@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, null, select
 
 from wmt.domain.access import Viewer
-from wmt.domain.hierarchy import PRACTITIONER, check_level
+from wmt.domain.cases import UNTIERED
+from wmt.domain.hierarchy import PRACTITIONER, Level, check_level
 from wmt.domain.thresholds import Thresholds
 from wmt.errors import WmtError
 from wmt.services.listing import Table
@@ -45,6 +46,8 @@ class History(Table[CapacityOn]):
     unit: str
     # The capacity bands of each date: those of the points configuration in force on it.
     thresholds: dict[date, Thresholds]
+    # For a unit: the cases waiting for allocation on each date (the queue's size).
+    waiting: dict[date, int] = field(default_factory=dict)
 
 
 def history(
@@ -92,10 +95,40 @@ def history(
             for row in connection.execute(query.order_by(snapshot.c.as_of))
         ]
         thresholds = _thresholds_on(connection, {row.as_of for row in rows})
+        dates = {row.as_of for row in rows}
+        waiting = {} if level == PRACTITIONER else _queue_sizes(connection, level, unit, dates)
     if not rows:
         raise WmtError(f"No {level} {unit!r} in any snapshot in that period.")
     columns = _PRACTITIONER_COLUMNS if level == PRACTITIONER else _UNIT_COLUMNS
-    return History(columns, rows, level, unit, thresholds)
+    return History(columns, rows, level, unit, thresholds, waiting)
+
+
+def _queue_sizes(
+    connection: Connection, level: str, unit: str, dates: set[date]
+) -> dict[date, int]:
+    """The tiered cases nobody held in the unit on each date the history shows: one grouped
+    query over the stored snapshots."""
+    snapshot = schema.table_of(schema.Snapshot)
+    cases = schema.table_of(schema.SnapshotCase)
+    units = schema.table_of(schema.SnapshotUnit)
+    query = (
+        select(snapshot.c.as_of, func.count())
+        .select_from(cases)
+        .join(snapshot, snapshot.c.id == cases.c.snapshot_id)
+        .where(
+            cases.c.staff_code.is_(None),
+            cases.c.tier != UNTIERED,
+            snapshot.c.as_of.in_(sorted(dates)),
+        )
+        .group_by(snapshot.c.as_of)
+    )
+    column = Level(level).unit_column
+    if column is not None:
+        query = query.join(
+            units,
+            (units.c.snapshot_id == cases.c.snapshot_id) & (units.c.team_code == cases.c.team_code),
+        ).where(units.c[column] == unit)
+    return {on: int(count) for on, count in connection.execute(query)}
 
 
 def _thresholds_on(connection: Connection, dates: set[date]) -> dict[date, Thresholds]:
