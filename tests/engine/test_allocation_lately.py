@@ -60,7 +60,9 @@ def test_each_snapshot_is_held_to_the_threshold_in_force_on_its_date() -> None:
     assert _weeks(history, _lines(1100, 1100, 1200, 1100)) == {"S1": 1}
 
 
-def _reduction(staff: str, start: date, end: date | None, *, deleted: bool = False) -> dict:
+def _reduction(
+    staff: str, start: date, end: date | None, *, deleted: bool = False
+) -> dict[str, object]:
     return {
         "staff_code": staff,
         "team_code": "T1",
