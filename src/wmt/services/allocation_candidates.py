@@ -31,7 +31,7 @@ from wmt.engine.allocation import (
     reductions_ending_soon,
     snapshots_over_overload,
 )
-from wmt.engine.tables import CASES_SCHEMA
+from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY
 from wmt.errors import NotFound, WmtError
 from wmt.services.places import level_of_unit, places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
@@ -142,7 +142,6 @@ def _as_held(candidate: Candidate) -> Candidate:
     """The holder's row: their figures already count the case, so nothing changes."""
     return replace(
         candidate,
-        caseload=candidate.caseload,
         caseload_after=candidate.caseload,
         capacity_after=candidate.capacity_before,
         caseload_per_fte_after=None,
@@ -232,8 +231,8 @@ def _candidates(
     owners = _owners(connection, record, teams)
     scored = case_points_centi(case, config)  # once, for the case and for every pair
     found = candidates(scored, owners, config, default_eligibility_rules(), on)
-    lately = owners.select(OWNER_KEY_COLUMNS + _LATELY)
-    rows = found.join(lately, on=OWNER_KEY_COLUMNS, how="left", maintain_order="left")
+    lately = owners.select([*OWNER_KEY, *_LATELY])
+    rows = found.join(lately, on=OWNER_KEY, how="left", maintain_order="left")
     first = scored.row(0, named=True)
     points = first["points_centi"]
     return Candidates(
@@ -275,7 +274,6 @@ def _candidate(row: dict[str, Any]) -> Candidate:
     )
 
 
-OWNER_KEY_COLUMNS = ["staff_code", "team_code"]
 # What the pages show of each owner beside the engine's figures.
 _LATELY = [
     "forename",
@@ -310,7 +308,7 @@ def _owners(connection: Connection, record: SnapshotRecord, teams: list[str]) ->
     ]
     owners = owner_figures(connection, record.id, teams)
     for frame in counts:
-        owners = owners.join(frame, on=OWNER_KEY_COLUMNS, how="left")
+        owners = owners.join(frame, on=OWNER_KEY, how="left")
     return owners.with_columns(
         pl.col(
             "allocated_last_7_days",

@@ -21,7 +21,12 @@ from wmt.domain import entries
 from wmt.domain.cases import SCORED_TIERS, CaseType, Rosh
 from wmt.domain.eligibility import ROSH_ORDER, NotEligible
 from wmt.domain.hierarchy import Level, check_level
-from wmt.services.allocation_candidates import Candidates, candidates_for_case, candidates_for_kind
+from wmt.services.allocation_candidates import (
+    Candidate,
+    Candidates,
+    candidates_for_case,
+    candidates_for_kind,
+)
 from wmt.services.allocation_queue import QUEUE_LEVELS, AllocationQueue, QueuedCase, queue
 from wmt.web.common import as_of_of, download, level_label, page, reader, viewer_of
 from wmt.web.consistency import store_of
@@ -246,7 +251,7 @@ def _candidates_page(
     )
 
 
-def _allocate_href(found: Candidates, candidate: Any) -> str | None:
+def _allocate_href(found: Candidates, candidate: Candidate) -> str | None:
     """Where the person confirms giving the case to the candidate, if they may allocate it."""
     if not found.may_allocate or found.case.crn is None:
         return None
