@@ -217,24 +217,46 @@ class UnitWaiting:
 
 
 def waiting_by_child(
-    connection: Connection, record: SnapshotRecord, level: Level, code: str
+    store: Store, connection: Connection, record: SnapshotRecord, level: Level, code: str
 ) -> dict[str, UnitWaiting]:
     """For each unit one level below this one (none below a team), the cases waiting in it
-    and the longest wait: grouped over the unit's queue in one pass."""
+    and the longest wait, rolled up from every team's."""
     child = level.child
     if child is None or child.unit_column is None:  # a team's practitioners wait for nobody
         return {}
-    waiting = _waiting_cases(connection, record.id, level, code)
-    units = units_of(connection, record.id).select("team_code", unit_code=child.unit_column)
-    if record.source_format == COUNTED_SOURCE:
-        days = waiting.with_columns(waiting_days=pl.lit(None, pl.Int64))
-    else:
-        days = _with_waiting_days(
-            waiting, _first_seen_unallocated(connection, record), record.as_of
-        )
+    units = units_of(connection, record.id)
+    if level.unit_column is not None:
+        units = units.filter(pl.col(level.unit_column) == code)
+    within = units.select("team_code", unit_code=pl.col(child.unit_column)).unique("team_code")
     grouped = (
-        days.join(units.unique("team_code"), on="team_code")
+        _waiting_by_team(store, connection, record)
+        .join(within, on="team_code")
         .group_by("unit_code")
-        .agg(cases=pl.len(), longest_wait_days=pl.col("waiting_days").max())
+        .agg(pl.col("cases").sum(), pl.col("longest_wait_days").max())
     )
     return {row[0]: UnitWaiting(*row) for row in grouped.iter_rows()}
+
+
+def _waiting_by_team(store: Store, connection: Connection, record: SnapshotRecord) -> pl.DataFrame:
+    """Every team's cases waiting and longest wait on the snapshot: worked out once over the
+    whole country, then kept by the application under the results versions of the snapshots
+    up to it (the waits reach back through them), which every import and change moves on."""
+    snapshots = schema.table_of(schema.Snapshot)
+    stamps = connection.execute(
+        select(snapshots.c.id, snapshots.c.results_version).where(snapshots.c.as_of <= record.as_of)
+    ).all()
+    key = ("waiting by team", record.id, tuple(sorted(tuple(stamp) for stamp in stamps)))
+    found: pl.DataFrame | None = store.figures.get(key)
+    if found is not None:
+        return found
+    waiting = _waiting_cases(connection, record.id, Level.NATIONAL, NATIONAL_CODE)
+    if record.source_format == COUNTED_SOURCE:  # holding positions: no wait to speak of
+        days = waiting.with_columns(waiting_days=pl.lit(None, pl.Int64))
+    else:
+        first_seen = _first_seen_unallocated(connection, record)
+        days = _with_waiting_days(waiting, first_seen, record.as_of)
+    found = days.group_by("team_code").agg(
+        cases=pl.len(), longest_wait_days=pl.col("waiting_days").max()
+    )
+    store.figures.put(key, found)
+    return found

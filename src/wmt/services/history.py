@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, delete, func, null, select
 
 from wmt.domain.access import Viewer
@@ -17,6 +18,7 @@ from wmt.errors import WmtError
 from wmt.services.listing import Table
 from wmt.services.scope import visible_place
 from wmt.store import points_versions, schema
+from wmt.store.frames import read_frame
 from wmt.store.transactions import Store
 
 
@@ -94,9 +96,11 @@ def history(
             CapacityOn(**row._mapping)
             for row in connection.execute(query.order_by(snapshot.c.as_of))
         ]
-        thresholds = _thresholds_on(connection, {row.as_of for row in rows})
         dates = {row.as_of for row in rows}
-        waiting = {} if level == PRACTITIONER else _queue_sizes(connection, level, unit, dates)
+        thresholds = _thresholds_on(connection, dates)
+        waiting = (
+            {} if level == PRACTITIONER else _queue_sizes(store, connection, level, unit, dates)
+        )
     if not rows:
         raise WmtError(f"No {level} {unit!r} in any snapshot in that period.")
     columns = _PRACTITIONER_COLUMNS if level == PRACTITIONER else _UNIT_COLUMNS
@@ -104,31 +108,49 @@ def history(
 
 
 def _queue_sizes(
-    connection: Connection, level: str, unit: str, dates: set[date]
+    store: Store, connection: Connection, level: str, unit: str, dates: set[date]
 ) -> dict[date, int]:
-    """The tiered cases nobody held in the unit on each date the history shows: one grouped
-    query over the stored snapshots."""
-    snapshot = schema.table_of(schema.Snapshot)
-    cases = schema.table_of(schema.SnapshotCase)
-    units = schema.table_of(schema.SnapshotUnit)
-    query = (
-        select(snapshot.c.as_of, func.count())
-        .select_from(cases)
-        .join(snapshot, snapshot.c.id == cases.c.snapshot_id)
-        .where(
-            cases.c.staff_code.is_(None),
-            cases.c.tier != UNTIERED,
-            snapshot.c.as_of.in_(sorted(dates)),
-        )
-        .group_by(snapshot.c.as_of)
-    )
+    """The tiered cases nobody held in the unit on each date the history shows: every team's
+    on each date, added up over the teams the unit held on that date."""
+    by_team = _queues_by_team(store, connection, dates)
     column = Level(level).unit_column
     if column is not None:
-        query = query.join(
-            units,
-            (units.c.snapshot_id == cases.c.snapshot_id) & (units.c.team_code == cases.c.team_code),
-        ).where(units.c[column] == unit)
-    return {on: int(count) for on, count in connection.execute(query)}
+        snapshot = schema.table_of(schema.Snapshot)
+        units = schema.table_of(schema.SnapshotUnit)
+        teams = read_frame(
+            connection,
+            select(snapshot.c.as_of, units.c.team_code)
+            .join(snapshot, snapshot.c.id == units.c.snapshot_id)
+            .where(units.c[column] == unit, snapshot.c.as_of.in_(sorted(dates))),
+            {"as_of": pl.Date, "team_code": pl.String},
+        )
+        by_team = by_team.join(teams.unique(), on=["as_of", "team_code"])
+    sizes = by_team.group_by("as_of").agg(pl.col("cases").sum())
+    return {on: int(cases) for on, cases in sizes.iter_rows()}
+
+
+def _queues_by_team(store: Store, connection: Connection, dates: set[date]) -> pl.DataFrame:
+    """Every team's tiered cases nobody held on each of the dates: one grouped query, kept by
+    the application under the snapshots' results versions, which every change moves on."""
+    snapshot = schema.table_of(schema.Snapshot)
+    cases = schema.table_of(schema.SnapshotCase)
+    shown = snapshot.c.as_of.in_(sorted(dates))
+    stamps = connection.execute(
+        select(snapshot.c.id, snapshot.c.results_version).where(shown)
+    ).all()
+    key = ("queues by team", tuple(sorted(tuple(stamp) for stamp in stamps)))
+    found: pl.DataFrame | None = store.figures.get(key)
+    if found is None:
+        query = (
+            select(snapshot.c.as_of, cases.c.team_code, func.count().label("cases"))
+            .join(snapshot, snapshot.c.id == cases.c.snapshot_id)
+            .where(cases.c.staff_code.is_(None), cases.c.tier != UNTIERED, shown)
+            .group_by(snapshot.c.as_of, cases.c.team_code)
+        )
+        types = {"as_of": pl.Date, "team_code": pl.String, "cases": pl.Int64}
+        found = read_frame(connection, query, types)
+        store.figures.put(key, found)
+    return found
 
 
 def _thresholds_on(connection: Connection, dates: set[date]) -> dict[date, Thresholds]:

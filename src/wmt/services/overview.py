@@ -142,7 +142,7 @@ def unit_overview(
             children = visible_children(viewer, place, child_level, below)
             columns = UNIT_COLUMNS
         trail = _trail(connection, record.id, unit_level, code)
-        waiting = waiting_by_child(connection, record, unit_level, code)
+        waiting = waiting_by_child(store, connection, record, unit_level, code)
     return UnitOverview(
         record.as_of,
         unit_level,
