@@ -103,6 +103,10 @@ SIGNED_IN_ROUTES: dict[Route, str] = {
     ("GET", "/api/allocation/eligibility"): "/api/allocation/eligibility",
     ("GET", "/account/password"): "/account/password",
     ("POST", "/account/password"): "/account/password",
+    # Scoped by the case's team, checked in tests/web/test_allocation_pages.py; a held case
+    # waits for nobody, so everyone is told so.
+    ("GET", "/allocation/cases/{crn}"): "/allocation/cases/X000001",
+    ("GET", "/api/allocation/cases/{crn}/candidates"): "/api/allocation/cases/X000001/candidates",
 }
 
 UNIT_VIEWS = ("caseload", "signals", "quality")  # history has a route of its own
@@ -147,6 +151,15 @@ SCOPED_ROUTES: dict[Route, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("GET", "/api/practitioner/{staff_code}/inputs"): (
         (),
         ("/api/practitioner/{code}/inputs?team={team}",),
+    ),
+    ("GET", "/{level}/{code}/allocation"): (_downloads("/{level}/{code}/allocation"), ()),
+    ("GET", "/{level}/{code}/allocation/candidates"): (
+        ("/{level}/{code}/allocation/candidates?tier=B2&case_type=community",),
+        (),
+    ),
+    ("GET", "/api/allocation/{level}/{code}/queue"): (
+        ("/api/allocation/{level}/{code}/queue",),
+        (),
     ),
 }
 
@@ -293,6 +306,11 @@ SIGNED_IN_ANSWERS: dict[Route, tuple[int, Check]] = {
     ("POST", "/account/password"): (
         400,
         _errors("Enter your current password", "Choose a password of at least 12 characters"),
+    ),
+    ("GET", "/allocation/cases/{crn}"): (404, _says("No case 'X000001' waits for allocation")),
+    ("GET", "/api/allocation/cases/{crn}/candidates"): (
+        404,
+        _detail("No case 'X000001' waits for allocation"),
     ),
 }
 ADMIN_ANSWERS: dict[Route, tuple[int, Check]] = {

@@ -5,7 +5,8 @@ practitioner's figures after taking it by the engine's own arithmetic: the same 
 calculation with that case added to that practitioner gives, never a second formula.
 
 Owners are the engine's per-owner result rows (`calculate(...).owners`), optionally with
-`allocated_last_7_days` (cases given to each in the last 7 days; 0 when absent).
+`allocated_last_7_days` and `allocated_last_30_days` (cases given to each in the last 7 and
+30 days; 0 when absent).
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from wmt.domain.eligibility import EligibilityRules
 from wmt.domain.points import WEIGHTED_FLAGS, PointsConfiguration
 from wmt.engine.arithmetic import capacity_tenths, round_centi_half_up
 from wmt.engine.eligibility import may_take_new_cases, why_not_eligible
+from wmt.engine.reductions import in_force_on
 from wmt.engine.signals import full_time_equivalent_caseload
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import total_points_centi, weighted_case_points
 
 RECENT_DAYS = 7
+LATELY_DAYS = 30
+ENDING_SOON_DAYS = 28  # a reduction ending within this many days gives time back soon
+RECENT_COUNTS = [f"allocated_last_{days}_days" for days in (RECENT_DAYS, LATELY_DAYS)]
 
 # What scores a case: its columns of the snapshot's cases table.
 SCORED_CASE_COLUMNS = ("crn", "case_type", "tier", "t2a", *WEIGHTED_FLAGS)
@@ -48,7 +53,7 @@ OWNER_COLUMNS = [
     "total_points",
     "available_points",
     "capacity_tenths",
-    "allocated_last_7_days",
+    *RECENT_COUNTS,
 ]
 CANDIDATE_ORDER = ["eligible", "continuity", "capacity_after_tenths", *OWNER_KEY]
 
@@ -60,9 +65,10 @@ def cases_to_place(cases: pl.DataFrame) -> pl.DataFrame:
 
 def owners_for_allocation(owners: pl.DataFrame) -> pl.DataFrame:
     """The owners' columns the figures need; no cases given recently when that is not known."""
-    if "allocated_last_7_days" not in owners.columns:
-        owners = owners.with_columns(allocated_last_7_days=pl.lit(0, pl.Int64))
-    return owners.select(OWNER_COLUMNS)
+    unknown = [name for name in RECENT_COUNTS if name not in owners.columns]
+    return owners.with_columns(pl.lit(0, pl.Int64).alias(name) for name in unknown).select(
+        OWNER_COLUMNS
+    )
 
 
 def case_points_centi(cases: pl.DataFrame, config: PointsConfiguration) -> pl.DataFrame:
@@ -70,6 +76,13 @@ def case_points_centi(cases: pl.DataFrame, config: PointsConfiguration) -> pl.Da
     holder = pl.lit("", pl.String)  # scored as if held: points do not depend on who holds it
     placed = cases_to_place(cases).lazy().with_columns(staff_code=holder)
     return weighted_case_points(placed, config).drop("points", "staff_code").collect()
+
+
+def _scored_once(cases: pl.DataFrame, config: PointsConfiguration) -> pl.DataFrame:
+    """Cases to place with their points: those given, else scored now."""
+    if "points_centi" not in cases.columns:
+        return case_points_centi(cases, config)
+    return cases_to_place(cases).with_columns(cases["points_centi"])
 
 
 def allocated_in_last(cases: pl.DataFrame, on: date, days: int = RECENT_DAYS) -> pl.DataFrame:
@@ -125,10 +138,12 @@ def pairs(
     on: date,
 ) -> pl.LazyFrame:
     """Every case beside every owner: the case's points, the owner's figures before and after
-    taking it, whether they may and why not, and continuity."""
-    crossed = cases_to_place(cases).lazy().join(owners_for_allocation(owners).lazy(), how="cross")
-    scored = weighted_case_points(crossed, config).drop("points")
-    after = scored.with_columns(
+    taking it, whether they may and why not, and continuity. Each case is scored once, before
+    it is set beside the owners (its points do not depend on who holds it); cases that
+    already carry `points_centi` (the engine's) are not scored again."""
+    scored = _scored_once(cases, config).lazy()
+    crossed = scored.join(owners_for_allocation(owners).lazy(), how="cross")
+    after = crossed.with_columns(
         *after_adding(pl.col("points_centi")),
         caseload_after=pl.col("caseload") + 1,
         why_not=why_not_eligible(rules, on),
@@ -159,7 +174,7 @@ CANDIDATE_COLUMNS = [
     "available_points",
     "capacity_before_tenths",
     "capacity_after_tenths",
-    "allocated_last_7_days",
+    *RECENT_COUNTS,
 ]
 
 
@@ -181,4 +196,48 @@ def candidates(
             maintain_order=True,
         )
         .collect()
+    )
+
+
+def snapshots_over_overload(history: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """For each owner, how many snapshots in a row, up to the newest, found them over the
+    overload threshold in force on each snapshot's date (snapshots are weekly, so weeks).
+
+    `history` holds each owner's `capacity_tenths` on each `as_of`; `lines` each snapshot date
+    (`as_of`) with its threshold in tenths (`line_tenths`), newest included. A snapshot that
+    does not hold the owner ends the run, as one that finds them at or under the line does.
+    """
+    owners = history.select(OWNER_KEY).unique()
+    over = (
+        owners.join(lines, how="cross")
+        .join(
+            history.select(*OWNER_KEY, "as_of", "capacity_tenths"),
+            on=[*OWNER_KEY, "as_of"],
+            how="left",
+        )
+        .with_columns(over=(pl.col("capacity_tenths") > pl.col("line_tenths")).fill_null(False))
+    )
+    return over.group_by(OWNER_KEY).agg(
+        pl.col("over")
+        .sort_by("as_of", descending=True)
+        .cast(pl.Int64)
+        .cum_min()
+        .sum()
+        .alias("weeks_over_overload")
+    )
+
+
+def reductions_ending_soon(
+    reductions: pl.DataFrame, on: date, days: int = ENDING_SOON_DAYS
+) -> pl.DataFrame:
+    """For each owner, the reductions in force on the date that end within `days` of it, and
+    the first of those ends: the time they will have back soon."""
+    soon = in_force_on(on) & (pl.col("end_date") <= on + timedelta(days=days))
+    return (
+        reductions.filter(soon)
+        .group_by(OWNER_KEY)
+        .agg(
+            pl.len().cast(pl.Int64).alias("reductions_ending_soon"),
+            pl.col("end_date").min().alias("first_reduction_end"),
+        )
     )

@@ -3,30 +3,43 @@ their figures before and after taking it, worked out by the engine (`engine/allo
 
 Eligible practitioners come first, then whoever held the person before, then the lowest
 capacity after taking the case. Those who may not take it are listed too, with the reason.
+Beside the figures the command line prints (`CANDIDATE_COLUMNS`), the pages and the API show
+each practitioner's name, caseload per full-time equivalent after, cases given in the last 30
+days, weeks in a row over the overload threshold and reductions ending soon.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, select
 
-from wmt.domain.access import Viewer
+from wmt.domain.access import Role, Viewer
 from wmt.domain.cases import CASE_TYPE_ALIASES, SCORED_TIERS
 from wmt.domain.eligibility import default_eligibility_rules
-from wmt.domain.hierarchy import Level
-from wmt.engine.allocation import allocated_in_last, candidates, case_points_centi
-from wmt.engine.tables import CASES_SCHEMA
+from wmt.domain.hierarchy import NATIONAL_CODE, Level
+from wmt.engine.allocation import (
+    LATELY_DAYS,
+    RECENT_DAYS,
+    allocated_in_last,
+    candidates,
+    case_points_centi,
+    reductions_ending_soon,
+    snapshots_over_overload,
+)
+from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY
 from wmt.errors import NotFound, WmtError
-from wmt.services.places import level_of_unit
-from wmt.services.scope import check_may_read
+from wmt.services.places import level_of_unit, places_in
+from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
-from wmt.store.frames import read_frame, to_hundredths, to_tenths
-from wmt.store.points_versions import version_in_force
-from wmt.store.snapshots import require_snapshot
+from wmt.store.frames import read_frame
+from wmt.store.points_versions import list_versions, version_in_force
+from wmt.store.snapshot_rows import owner_history, reductions_of
+from wmt.store.snapshots import SnapshotRecord, list_snapshots, owner_figures, require_snapshot
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
@@ -57,6 +70,13 @@ class Candidate:
     capacity_before: Decimal
     capacity_after: Decimal
     allocated_last_7_days: int
+    forename: str | None = None
+    surname: str | None = None
+    caseload_per_fte_after: Decimal | None = None  # none without contracted hours
+    allocated_last_30_days: int = 0
+    weeks_over_overload: int = 0  # snapshots in a row, up to the date, over the threshold
+    reductions_ending_soon: int = 0  # in force, ending within 28 days
+    first_reduction_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,8 @@ class Candidates:
     as_of: date
     case: CaseToPlace
     candidates: tuple[Candidate, ...]
+    may_allocate: bool = False  # whether the person asking may allocate the case to them
+    holder: Candidate | None = None  # for a case already held: who holds it now
 
 
 CANDIDATE_COLUMNS = (
@@ -81,6 +103,7 @@ CANDIDATE_COLUMNS = (
 _CASE_COLUMNS = tuple(
     name for name in (*CASES_SCHEMA, "rosh", "previous_staff_code") if name != "staff_code"
 )
+_CASE_TYPES = {name: CASES_SCHEMA.get(name, pl.String) for name in (*_CASE_COLUMNS, "staff_code")}
 
 
 def candidates_for_case(
@@ -88,21 +111,72 @@ def candidates_for_case(
 ) -> Candidates:
     """The practitioners of the team of a case waiting in the snapshot of the date (the newest
     by default); NotFound if no such case waits there, or the person may not see its team."""
-    cases = schema.table_of(schema.SnapshotCase)
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        waiting = read_frame(
-            connection,
-            select(*(cases.c[name] for name in _CASE_COLUMNS)).where(
-                cases.c.snapshot_id == record.id, cases.c.crn == crn, cases.c.staff_code.is_(None)
-            ),
-            {name: CASES_SCHEMA.get(name, pl.String) for name in _CASE_COLUMNS},
-        )
+        waiting = _case(connection, record.id, crn).filter(pl.col("staff_code").is_null())
         if waiting.is_empty():
             raise NotFound(f"No case {crn!r} waits for allocation on {record.as_of}.")
-        team_code = str(waiting["team_code"][0])
-        check_may_read(connection, record.id, viewer, Level.TEAM, team_code)
-        return _candidates(connection, record.as_of, record.id, waiting, [team_code], team_code)
+        return _for_team_of(connection, record, viewer, waiting)
+
+
+def candidates_for_reallocation(
+    store: Store, viewer: Viewer, crn: str, as_of: date | None = None
+) -> Candidates:
+    """Who else in its team could take a case someone holds in the snapshot of the date (the
+    newest by default), with whoever holds it now listed apart; NotFound if nobody holds such
+    a case there, or the person may not see its team."""
+    with store.reading() as connection:
+        record = require_snapshot(connection, as_of)
+        held = _case(connection, record.id, crn).filter(pl.col("staff_code").is_not_null())
+        if held.is_empty():
+            raise NotFound(f"No case {crn!r} is held by a practitioner on {record.as_of}.")
+        found = _for_team_of(connection, record, viewer, held)
+    holder_code = str(held["staff_code"][0])
+    others = tuple(c for c in found.candidates if c.staff_code != holder_code)
+    holding = [c for c in found.candidates if c.staff_code == holder_code]
+    holder = None if not holding else _as_held(holding[0])
+    return replace(found, candidates=others, holder=holder)
+
+
+def _as_held(candidate: Candidate) -> Candidate:
+    """The holder's row: their figures already count the case, so nothing changes."""
+    return replace(
+        candidate,
+        caseload_after=candidate.caseload,
+        capacity_after=candidate.capacity_before,
+        caseload_per_fte_after=None,
+    )
+
+
+def _case(connection: Connection, snapshot_id: int, crn: str) -> pl.DataFrame:
+    cases = schema.table_of(schema.SnapshotCase)
+    return read_frame(
+        connection,
+        select(*(cases.c[name] for name in _CASE_TYPES)).where(
+            cases.c.snapshot_id == snapshot_id, cases.c.crn == crn
+        ),
+        _CASE_TYPES,
+    )
+
+
+def _for_team_of(
+    connection: Connection, record: SnapshotRecord, viewer: Viewer, case: pl.DataFrame
+) -> Candidates:
+    team_code = str(case["team_code"][0])
+    check_may_read(connection, record.id, viewer, Level.TEAM, team_code)
+    found = _candidates(connection, record, case.drop("staff_code"), [team_code], team_code)
+    return replace(found, may_allocate=_may_allocate(connection, record.id, viewer, team_code))
+
+
+def _may_allocate(connection: Connection, snapshot_id: int, viewer: Viewer, team_code: str) -> bool:
+    """Team managers allocate within their team, heads of PDU across their PDU's teams;
+    everyone else reads only."""
+    if viewer.role is Role.TEAM_MANAGER:
+        return viewer.scope == team_code
+    if viewer.role is Role.HEAD_OF_PDU:
+        places = places_in(connection, snapshot_id, Level.TEAM, team_code)
+        return any(place.pdu == viewer.scope for place in places)
+    return False
 
 
 def candidates_for_kind(
@@ -112,10 +186,13 @@ def candidates_for_kind(
     tier: str,
     case_type: str,
     as_of: date | None = None,
+    *,
+    level: str | None = None,
 ) -> Candidates:
-    """The practitioners of a team or PDU (by its code) for a case of this tier and type not in
-    the queue, as an nDelius extract gives only counts; NotFound if there is no such unit or
-    the person may not see it."""
+    """The practitioners of a unit (a team, PDU or region by its code, or national; of that
+    level, if one is given) for a case of this tier and type not in the queue, as an nDelius
+    extract gives only counts; NotFound if there is no such unit or the person may not see
+    it."""
     kind = CASE_TYPE_ALIASES.get(case_type.strip().lower())
     if kind is None:
         raise WmtError(f"Case type {case_type!r} is not community, custody or licence.")
@@ -127,27 +204,37 @@ def candidates_for_kind(
     )
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
-        level = level_of_unit(connection, record.id, code)
-        if level not in (Level.TEAM, Level.PDU):
-            raise NotFound(f"There is no team or PDU {code!r} in the snapshot of {record.as_of}.")
-        check_may_read(connection, record.id, viewer, level, code)
-        teams = teams_within(connection, record.id, code, level)
-        return _candidates(connection, record.as_of, record.id, case, teams, None)
+        found = (
+            Level.NATIONAL if code == NATIONAL_CODE else level_of_unit(connection, record.id, code)
+        )
+        if found is None or (level is not None and found != level):
+            raise NotFound(
+                f"There is no {level or 'team, PDU or region'} {code!r} in the snapshot of "
+                f"{record.as_of}."
+                if viewer.sees_everything
+                else NOT_FOUND
+            )
+        check_may_read(connection, record.id, viewer, found, code)
+        teams = teams_within(connection, record.id, code, found)
+        return _candidates(connection, record, case, teams, None)
 
 
 def _candidates(
     connection: Connection,
-    on: date,
-    snapshot_id: int,
+    record: SnapshotRecord,
     case: pl.DataFrame,
     teams: list[str],
     team_code: str | None,
 ) -> Candidates:
+    on = record.as_of
     config = version_in_force(connection, on).configuration
-    owners = _owners(connection, snapshot_id, teams, on)
-    found = candidates(case, owners, config, default_eligibility_rules(), on)
-    scored = case_points_centi(case, config).row(0, named=True)
-    first = case.row(0, named=True)
+    owners = _owners(connection, record, teams)
+    scored = case_points_centi(case, config)  # once, for the case and for every pair
+    found = candidates(scored, owners, config, default_eligibility_rules(), on)
+    lately = owners.select([*OWNER_KEY, *_LATELY])
+    rows = found.join(lately, on=OWNER_KEY, how="left", maintain_order="left")
+    first = scored.row(0, named=True)
+    points = first["points_centi"]
     return Candidates(
         on,
         CaseToPlace(
@@ -157,88 +244,108 @@ def _candidates(
             tier=first["tier"],
             rosh=first.get("rosh"),
             previous_staff_code=first.get("previous_staff_code"),
-            points=Decimal(int(scored["points_centi"])).scaleb(-2),
+            points=Decimal(int(points)).scaleb(-2),
         ),
-        tuple(
-            Candidate(
-                staff_code=row["staff_code"],
-                team_code=row["team_code"],
-                grade=row["grade"],
-                eligible=row["eligible"],
-                why_not=row["why_not"],
-                continuity=row["continuity"],
-                caseload=row["caseload"],
-                caseload_after=row["caseload_after"],
-                capacity_before=Decimal(int(row["capacity_before_tenths"])).scaleb(-1),
-                capacity_after=Decimal(int(row["capacity_after_tenths"])).scaleb(-1),
-                allocated_last_7_days=row["allocated_last_7_days"],
-            )
-            for row in found.iter_rows(named=True)
-        ),
+        tuple(_candidate(row) for row in rows.iter_rows(named=True)),
     )
 
 
-def _owners(connection: Connection, snapshot_id: int, teams: list[str], on: date) -> pl.DataFrame:
-    """The teams' owners as the engine gave them, in its units, with their leave dates and the
-    cases given to each in the last 7 days."""
-    owners = schema.table_of(schema.OwnerWorkload)
-    staff = schema.table_of(schema.SnapshotStaff)
+def _candidate(row: dict[str, Any]) -> Candidate:
+    per_fte = row["caseload_per_fte_after"]
+    return Candidate(
+        staff_code=row["staff_code"],
+        team_code=row["team_code"],
+        grade=row["grade"],
+        eligible=row["eligible"],
+        why_not=row["why_not"],
+        continuity=row["continuity"],
+        caseload=row["caseload"],
+        caseload_after=row["caseload_after"],
+        capacity_before=Decimal(int(row["capacity_before_tenths"])).scaleb(-1),
+        capacity_after=Decimal(int(row["capacity_after_tenths"])).scaleb(-1),
+        allocated_last_7_days=row["allocated_last_7_days"],
+        forename=row["forename"],
+        surname=row["surname"],
+        caseload_per_fte_after=None if per_fte is None else Decimal(str(per_fte)),
+        allocated_last_30_days=row["allocated_last_30_days"],
+        weeks_over_overload=row["weeks_over_overload"],
+        reductions_ending_soon=row["reductions_ending_soon"],
+        first_reduction_end=row["first_reduction_end"],
+    )
+
+
+# What the pages show of each owner beside the engine's figures.
+_LATELY = [
+    "forename",
+    "surname",
+    "weeks_over_overload",
+    "reductions_ending_soon",
+    "first_reduction_end",
+]
+
+
+def _owners(connection: Connection, record: SnapshotRecord, teams: list[str]) -> pl.DataFrame:
+    """The teams' owners as the engine gave them, in its units, with the cases given to each
+    in the last 7 and 30 days, their weeks over the overload threshold and their reductions
+    ending soon."""
+    on = record.as_of
     cases = schema.table_of(schema.SnapshotCase)
-    stored = read_frame(
-        connection,
-        select(
-            owners.c.staff_code,
-            owners.c.team_code,
-            owners.c.grade,
-            staff.c.leave_date,
-            owners.c.contracted_hours,
-            owners.c.caseload,
-            owners.c.case_points,
-            owners.c.t2a_points,
-            owners.c.report_points,
-            owners.c.contact_points,
-            owners.c.total_points,
-            owners.c.available_points,
-            owners.c.capacity_percent,
-        )
-        .join(
-            staff,
-            (staff.c.snapshot_id == owners.c.snapshot_id)
-            & (staff.c.staff_code == owners.c.staff_code)
-            & (staff.c.team_code == owners.c.team_code),
-        )
-        .where(owners.c.snapshot_id == snapshot_id, owners.c.team_code.in_(teams)),
-        {
-            "staff_code": pl.String,
-            "team_code": pl.String,
-            "grade": pl.String,
-            "leave_date": pl.Date,
-            "contracted_hours": pl.Decimal(18, 2),
-            "caseload": pl.Int64,
-            "case_points": pl.Decimal(18, 2),
-            "t2a_points": pl.Decimal(18, 2),
-            "report_points": pl.Int64,
-            "contact_points": pl.Int64,
-            "total_points": pl.Int64,
-            "available_points": pl.Int64,
-            "capacity_percent": pl.Decimal(18, 1),
-        },
-    ).with_columns(
-        to_hundredths("contracted_hours", "contracted_hours_centi"),
-        to_hundredths("case_points", "case_points_centi"),
-        to_hundredths("t2a_points", "t2a_points_centi"),
-        to_tenths("capacity_percent", "capacity_tenths"),
-    )
     held = read_frame(
         connection,
         select(cases.c.staff_code, cases.c.team_code, cases.c.allocated_date).where(
-            cases.c.snapshot_id == snapshot_id,
+            cases.c.snapshot_id == record.id,
             cases.c.team_code.in_(teams),
             cases.c.staff_code.is_not(None),
         ),
         {"staff_code": pl.String, "team_code": pl.String, "allocated_date": pl.Date},
     )
-    recent = allocated_in_last(held, on)
-    return stored.join(recent, on=["staff_code", "team_code"], how="left").with_columns(
-        pl.col("allocated_last_7_days").fill_null(0)
+    ending = reductions_ending_soon(reductions_of(connection, record.id, teams=teams), on)
+    counts = [
+        allocated_in_last(held, on, RECENT_DAYS),
+        allocated_in_last(held, on, LATELY_DAYS),
+        _weeks_over(connection, record, teams),
+        ending,
+    ]
+    owners = owner_figures(connection, record.id, teams)
+    for frame in counts:
+        owners = owners.join(frame, on=OWNER_KEY, how="left")
+    return owners.with_columns(
+        pl.col(
+            "allocated_last_7_days",
+            "allocated_last_30_days",
+            "weeks_over_overload",
+            "reductions_ending_soon",
+        ).fill_null(0)
+    )
+
+
+def _weeks_over(connection: Connection, record: SnapshotRecord, teams: list[str]) -> pl.DataFrame:
+    """Each owner's snapshots in a row, up to this one, over the overload threshold in force
+    on each snapshot's date: from the stored figures of every snapshot up to it."""
+    dates = {s.id: s.as_of for s in list_snapshots(connection) if s.as_of <= record.as_of}
+    history = owner_history(connection, list(dates), teams=teams).with_columns(
+        as_of=pl.col("snapshot_id").replace_strict(dates, return_dtype=pl.Date)
+    )
+    return snapshots_over_overload(history, _overload_lines(connection, sorted(dates.values())))
+
+
+def _overload_lines(connection: Connection, dates: list[date]) -> pl.DataFrame:
+    """Each date with the overload threshold (in tenths of a percent) in force on it; the
+    earliest version's for a date before any."""
+    versions = list_versions(connection)
+    lines = pl.DataFrame(
+        {
+            "effective_from": [v.effective_from for v in versions],
+            "line_tenths": [
+                int(v.configuration.thresholds.overload_percent * 10) for v in versions
+            ],
+        },
+        schema={"effective_from": pl.Date, "line_tenths": pl.Int64},
+    ).sort("effective_from")
+    earliest = lines["line_tenths"][0]
+    return (
+        pl.DataFrame({"as_of": dates}, schema={"as_of": pl.Date})
+        .sort("as_of")
+        .join_asof(lines, left_on="as_of", right_on="effective_from", strategy="backward")
+        .select("as_of", pl.col("line_tenths").fill_null(earliest))
     )

@@ -27,7 +27,7 @@ from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import version_in_force
-from wmt.store.snapshots import SnapshotRecord, require_snapshot
+from wmt.store.snapshots import SnapshotRecord, require_snapshot, units_of
 from wmt.store.transactions import Store
 from wmt.store.units import teams_within
 
@@ -77,7 +77,7 @@ class AllocationQueue:
     level: Level
     unit_code: str
     cases: tuple[QueuedCase, ...]
-    counts: tuple[WaitingCount, ...]
+    counts: tuple[WaitingCount, ...]  # the cases waiting by type and tier, whatever the source
     counted_only: bool  # True: the snapshot gives counts by tier and type, not cases
 
 
@@ -99,7 +99,9 @@ def queue(
         first_seen = _first_seen_unallocated(connection, record)
         scored = _scored(connection, waiting, record.as_of)
     cases = _queued(scored, first_seen, record.as_of)
-    return AllocationQueue(record.as_of, unit_level, code, cases, (), counted_only=False)
+    return AllocationQueue(
+        record.as_of, unit_level, code, cases, _counts(waiting), counted_only=False
+    )
 
 
 def queue_of_unit(
@@ -165,12 +167,18 @@ def _scored(connection: Connection, waiting: pl.DataFrame, on: date) -> pl.DataF
     return waiting.join(points, on="crn", how="left")
 
 
-def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
+def _with_waiting_days(waiting: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> pl.DataFrame:
+    """The cases with the days each has waited: from its sentence date, else from the first
+    snapshot it waits in."""
     waited_from = pl.coalesce("sentence_date", "first_seen", pl.lit(on))
-    rows = (
-        scored.join(first_seen, on="crn", how="left")
-        .with_columns(waiting_days=(pl.lit(on) - waited_from).dt.total_days())
-        .sort(["waiting_days", "crn"], descending=[True, False])
+    return waiting.join(first_seen, on="crn", how="left").with_columns(
+        waiting_days=(pl.lit(on) - waited_from).dt.total_days()
+    )
+
+
+def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[QueuedCase, ...]:
+    rows = _with_waiting_days(scored, first_seen, on).sort(
+        ["waiting_days", "crn"], descending=[True, False]
     )
     past = past_first_appointment_standard(
         rows["case_type"].to_numpy(),
@@ -197,3 +205,58 @@ def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[Q
 def _counts(waiting: pl.DataFrame) -> tuple[WaitingCount, ...]:
     counted = waiting.group_by("case_type", "tier").agg(cases=pl.len()).sort("case_type", "tier")
     return tuple(WaitingCount(*row) for row in counted.iter_rows())
+
+
+@dataclass(frozen=True)
+class UnitWaiting:
+    """How many cases wait in a unit, and the longest any has waited."""
+
+    unit_code: str
+    cases: int
+    longest_wait_days: int | None  # none where the snapshot gives only counts
+
+
+def waiting_by_child(
+    store: Store, connection: Connection, record: SnapshotRecord, level: Level, code: str
+) -> dict[str, UnitWaiting]:
+    """For each unit one level below this one (none below a team), the cases waiting in it
+    and the longest wait, rolled up from every team's."""
+    child = level.child
+    if child is None or child.unit_column is None:  # a team's practitioners wait for nobody
+        return {}
+    units = units_of(connection, record.id)
+    if level.unit_column is not None:
+        units = units.filter(pl.col(level.unit_column) == code)
+    within = units.select("team_code", unit_code=pl.col(child.unit_column)).unique("team_code")
+    grouped = (
+        _waiting_by_team(store, connection, record)
+        .join(within, on="team_code")
+        .group_by("unit_code")
+        .agg(pl.col("cases").sum(), pl.col("longest_wait_days").max())
+    )
+    return {row[0]: UnitWaiting(*row) for row in grouped.iter_rows()}
+
+
+def _waiting_by_team(store: Store, connection: Connection, record: SnapshotRecord) -> pl.DataFrame:
+    """Every team's cases waiting and longest wait on the snapshot: worked out once over the
+    whole country, then kept by the application under the results versions of the snapshots
+    up to it (the waits reach back through them), which every import and change moves on."""
+    snapshots = schema.table_of(schema.Snapshot)
+    stamps = connection.execute(
+        select(snapshots.c.id, snapshots.c.results_version).where(snapshots.c.as_of <= record.as_of)
+    ).all()
+    key = ("waiting by team", record.id, tuple(sorted(tuple(stamp) for stamp in stamps)))
+    found: pl.DataFrame | None = store.figures.get(key)
+    if found is not None:
+        return found
+    waiting = _waiting_cases(connection, record.id, Level.NATIONAL, NATIONAL_CODE)
+    if record.source_format == COUNTED_SOURCE:  # holding positions: no wait to speak of
+        days = waiting.with_columns(waiting_days=pl.lit(None, pl.Int64))
+    else:
+        first_seen = _first_seen_unallocated(connection, record)
+        days = _with_waiting_days(waiting, first_seen, record.as_of)
+    found = days.group_by("team_code").agg(
+        cases=pl.len(), longest_wait_days=pl.col("waiting_days").max()
+    )
+    store.figures.put(key, found)
+    return found

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, delete, func, null, select
 
 from wmt.domain.access import Viewer
-from wmt.domain.hierarchy import PRACTITIONER, check_level
+from wmt.domain.cases import UNTIERED
+from wmt.domain.hierarchy import PRACTITIONER, Level, check_level
 from wmt.domain.thresholds import Thresholds
 from wmt.errors import WmtError
 from wmt.services.listing import Table
 from wmt.services.scope import visible_place
 from wmt.store import points_versions, schema
+from wmt.store.frames import read_frame
 from wmt.store.transactions import Store
 
 
@@ -45,6 +48,8 @@ class History(Table[CapacityOn]):
     unit: str
     # The capacity bands of each date: those of the points configuration in force on it.
     thresholds: dict[date, Thresholds]
+    # For a unit: the cases waiting for allocation on each date (the queue's size).
+    waiting: dict[date, int] = field(default_factory=dict)
 
 
 def history(
@@ -91,11 +96,61 @@ def history(
             CapacityOn(**row._mapping)
             for row in connection.execute(query.order_by(snapshot.c.as_of))
         ]
-        thresholds = _thresholds_on(connection, {row.as_of for row in rows})
+        dates = {row.as_of for row in rows}
+        thresholds = _thresholds_on(connection, dates)
+        waiting = (
+            {} if level == PRACTITIONER else _queue_sizes(store, connection, level, unit, dates)
+        )
     if not rows:
         raise WmtError(f"No {level} {unit!r} in any snapshot in that period.")
     columns = _PRACTITIONER_COLUMNS if level == PRACTITIONER else _UNIT_COLUMNS
-    return History(columns, rows, level, unit, thresholds)
+    return History(columns, rows, level, unit, thresholds, waiting)
+
+
+def _queue_sizes(
+    store: Store, connection: Connection, level: str, unit: str, dates: set[date]
+) -> dict[date, int]:
+    """The tiered cases nobody held in the unit on each date the history shows: every team's
+    on each date, added up over the teams the unit held on that date."""
+    by_team = _queues_by_team(store, connection, dates)
+    column = Level(level).unit_column
+    if column is not None:
+        snapshot = schema.table_of(schema.Snapshot)
+        units = schema.table_of(schema.SnapshotUnit)
+        teams = read_frame(
+            connection,
+            select(snapshot.c.as_of, units.c.team_code)
+            .join(snapshot, snapshot.c.id == units.c.snapshot_id)
+            .where(units.c[column] == unit, snapshot.c.as_of.in_(sorted(dates))),
+            {"as_of": pl.Date, "team_code": pl.String},
+        )
+        by_team = by_team.join(teams.unique(), on=["as_of", "team_code"])
+    sizes = by_team.group_by("as_of").agg(pl.col("cases").sum())
+    return {on: int(cases) for on, cases in sizes.iter_rows()}
+
+
+def _queues_by_team(store: Store, connection: Connection, dates: set[date]) -> pl.DataFrame:
+    """Every team's tiered cases nobody held on each of the dates: one grouped query, kept by
+    the application under the snapshots' results versions, which every change moves on."""
+    snapshot = schema.table_of(schema.Snapshot)
+    cases = schema.table_of(schema.SnapshotCase)
+    shown = snapshot.c.as_of.in_(sorted(dates))
+    stamps = connection.execute(
+        select(snapshot.c.id, snapshot.c.results_version).where(shown)
+    ).all()
+    key = ("queues by team", tuple(sorted(tuple(stamp) for stamp in stamps)))
+    found: pl.DataFrame | None = store.figures.get(key)
+    if found is None:
+        query = (
+            select(snapshot.c.as_of, cases.c.team_code, func.count().label("cases"))
+            .join(snapshot, snapshot.c.id == cases.c.snapshot_id)
+            .where(cases.c.staff_code.is_(None), cases.c.tier != UNTIERED, shown)
+            .group_by(snapshot.c.as_of, cases.c.team_code)
+        )
+        types = {"as_of": pl.Date, "team_code": pl.String, "cases": pl.Int64}
+        found = read_frame(connection, query, types)
+        store.figures.put(key, found)
+    return found
 
 
 def _thresholds_on(connection: Connection, dates: set[date]) -> dict[date, Thresholds]:

@@ -14,6 +14,7 @@ from wmt.domain.hierarchy import LEVELS, NATIONAL_CODE, Level, check_level
 from wmt.engine.caseload import MATRIX_COLUMNS, tier_by_case_type
 from wmt.engine.reductions import reductions_in_force
 from wmt.errors import NotFound
+from wmt.services.allocation_queue import UnitWaiting, waiting_by_child
 from wmt.services.capacity import (
     PRACTITIONER_COLUMNS,
     UNIT_COLUMNS,
@@ -48,6 +49,8 @@ class UnitOverview:
     child_columns: tuple[str, ...]
     children: list[PractitionerFigures] | list[UnitFigures]  # those the person may see
     trail: list[Crumb] = field(default_factory=list)
+    # For units one level down: the cases waiting for allocation in each, by its code.
+    waiting: dict[str, UnitWaiting] = field(default_factory=dict)
 
     @property
     def units(self) -> list[UnitFigures]:
@@ -139,6 +142,7 @@ def unit_overview(
             children = visible_children(viewer, place, child_level, below)
             columns = UNIT_COLUMNS
         trail = _trail(connection, record.id, unit_level, code)
+        waiting = waiting_by_child(store, connection, record, unit_level, code)
     return UnitOverview(
         record.as_of,
         unit_level,
@@ -148,6 +152,7 @@ def unit_overview(
         columns,
         children,
         trail,
+        waiting,
     )
 
 

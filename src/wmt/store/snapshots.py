@@ -13,7 +13,14 @@ from wmt.domain.clock import utc_now
 from wmt.engine.tables import SCHEMAS, SnapshotTables
 from wmt.engine.workload import WorkloadResults
 from wmt.store import schema
-from wmt.store.frames import from_hundredths, from_tenths, insert_frame, read_frame, to_hundredths
+from wmt.store.frames import (
+    from_hundredths,
+    from_tenths,
+    insert_frame,
+    read_frame,
+    to_hundredths,
+    to_tenths,
+)
 
 
 @dataclass(frozen=True)
@@ -303,25 +310,87 @@ def replace_owner_results(
     _results_written(connection, snapshot_id)
 
 
+def _in_engine_units(frame: pl.DataFrame) -> pl.DataFrame:
+    """Stored owner results with their exact decimals as the engine's whole hundredths (and
+    capacity as tenths), each under the engine's name; other columns as they are."""
+    plain = {decimal: centi for centi, decimal in _CENTI_RESULT_COLUMNS.items()}
+    decimals = [column for column in frame.columns if column in plain]
+    converted = frame.with_columns(to_hundredths(column, plain[column]) for column in decimals)
+    if "capacity_percent" in frame.columns:
+        converted = converted.with_columns(to_tenths("capacity_percent", "capacity_tenths"))
+        decimals.append("capacity_percent")
+    return converted.drop(decimals)
+
+
+def _stored_types(columns: list[str]) -> dict[str, Any]:
+    """How each stored result column of the owners is read: exact decimals, whole numbers."""
+    decimals = set(_CENTI_RESULT_COLUMNS.values())
+    return {
+        column: pl.Decimal(18, 1)
+        if column == "capacity_percent"
+        else pl.Decimal(18, 2)
+        if column in decimals
+        else pl.String
+        if column in ("staff_code", "team_code", "grade")
+        else pl.Int64
+        for column in columns
+    }
+
+
 def owner_totals(connection: Connection, snapshot_id: int) -> pl.DataFrame:
     """Every owner's stored results, in the engine's units, for rolling up again."""
     from wmt.engine.rollup import SUMMED
 
     table = schema.table_of(schema.OwnerWorkload)
-    plain = {centi: decimal for centi, decimal in _CENTI_RESULT_COLUMNS.items()}
+    plain = dict(_CENTI_RESULT_COLUMNS)
     columns = ["staff_code", "team_code", *(plain.get(column, column) for column in SUMMED)]
-    types = {
-        column: (pl.Decimal(18, 2) if column in plain.values() else pl.Int64)
-        for column in columns[2:]
-    }
     frame = read_frame(
         connection,
         select(*(table.c[column] for column in columns)).where(table.c.snapshot_id == snapshot_id),
-        {"staff_code": pl.String, "team_code": pl.String, **types},
+        _stored_types(columns),
     )
-    return frame.with_columns(
-        to_hundredths(decimal, centi) for centi, decimal in plain.items()
-    ).select("staff_code", "team_code", *SUMMED)
+    return _in_engine_units(frame).select("staff_code", "team_code", *SUMMED)
+
+
+# What the allocation figures read of each owner: their stored results, and of their staff row
+# their leave date and name.
+_OWNER_FIGURES = [
+    "staff_code",
+    "team_code",
+    "grade",
+    "contracted_hours",
+    "caseload",
+    "case_points",
+    "t2a_points",
+    "report_points",
+    "contact_points",
+    "total_points",
+    "available_points",
+    "capacity_percent",
+]
+_STAFF_DETAILS = {"leave_date": pl.Date, "forename": pl.String, "surname": pl.String}
+
+
+def owner_figures(connection: Connection, snapshot_id: int, teams: list[str]) -> pl.DataFrame:
+    """The teams' owners as the engine gave them, in its units (hours and points in
+    hundredths, capacity in tenths), with their leave date and name from the staff rows."""
+    owners = schema.table_of(schema.OwnerWorkload)
+    staff = schema.table_of(schema.SnapshotStaff)
+    query = (
+        select(
+            *(owners.c[column] for column in _OWNER_FIGURES),
+            *(staff.c[column] for column in _STAFF_DETAILS),
+        )
+        .join(
+            staff,
+            (staff.c.snapshot_id == owners.c.snapshot_id)
+            & (staff.c.staff_code == owners.c.staff_code)
+            & (staff.c.team_code == owners.c.team_code),
+        )
+        .where(owners.c.snapshot_id == snapshot_id, owners.c.team_code.in_(teams))
+    )
+    types = _stored_types(_OWNER_FIGURES) | _STAFF_DETAILS
+    return _in_engine_units(read_frame(connection, query, types))
 
 
 def units_of(connection: Connection, snapshot_id: int) -> pl.DataFrame:

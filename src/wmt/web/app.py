@@ -14,7 +14,9 @@ from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
     admin_eligibility,
+    allocation_pages,
     api,
+    api_allocation,
     api_inputs,
     api_plans,
     assets,
@@ -86,7 +88,9 @@ def create_app(
     app.include_router(admin_eligibility.api)
     app.include_router(api_inputs.router)
     app.include_router(api_plans.router)
+    app.include_router(api_allocation.router)
     app.include_router(inputs.router)
+    app.include_router(allocation_pages.router)
     app.include_router(pages.router)
     return app
 
