@@ -201,6 +201,6 @@ def planning_inputs(
         as_of=record.as_of,
         config=version_in_force(connection, record.as_of).configuration,
         rules=default_eligibility_rules(),
-        owners=owners_of_teams(connection, record.id, teams, record.as_of),
+        owners=owners_of_teams(connection, record, teams),
         cases=cases,
     )
