@@ -139,7 +139,7 @@ holder = st.one_of(st.none(), st.sampled_from(PEOPLE))
 def test_each_case_ends_with_the_decision_or_the_import_and_laying_again_confirms(
     held: dict[str, str | None], decided: list[tuple[str, str, str | None]]
 ) -> None:
-    tables = snapshot(cases=[case(crn, staff) for crn, staff in held.items()] or None)
+    tables = snapshot(cases=[case(crn, staff) for crn, staff in held.items()])
     pending = decisions(
         *(
             decision(number, crn, to=(to, "T1"), was=(was, "T1" if was else None))

@@ -62,7 +62,7 @@ def newest_pending(decisions: pl.DataFrame, on: date) -> pl.DataFrame:
     figures the import cannot yet reflect)."""
     return (
         decisions.select(list(PENDING_DECISIONS_SCHEMA))
-        .cast(dict(PENDING_DECISIONS_SCHEMA))
+        .cast(PENDING_DECISIONS_SCHEMA)
         .filter(pl.col("as_of") <= on)
         .sort("id", descending=True)
         .unique("crn", keep="first", maintain_order=True)
@@ -165,5 +165,5 @@ def with_decisions(tables: SnapshotTables, decisions: pl.DataFrame, on: date) ->
         cases=_laid_cases(tables.cases, laid),
         contacts=_laid_contacts(tables.contacts, laid),
     )
-    outcomes = judged.select("id", "outcome").sort("id").cast(dict(OUTCOMES_SCHEMA))
+    outcomes = judged.select("id", "outcome").sort("id").cast(OUTCOMES_SCHEMA)
     return WithDecisions(overlaid, outcomes, _contradicted(judged))

@@ -48,9 +48,7 @@ def upgrade() -> None:
         op.f("ix_allocation_decision_to_team_code"), "allocation_decision", ["to_team_code"]
     )
     # Added in place, never by copying the table, as in 0010.
-    op.add_column(
-        "snapshot_case", sa.Column("allocation_decision_id", sa.Integer(), nullable=True)
-    )
+    op.add_column("snapshot_case", sa.Column("allocation_decision_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
