@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wmt.cli import allocation, operations
+from wmt.cli import allocation, decisions, operations
 from wmt.cli.options import (
     AsOfOption,
     DbOption,
@@ -447,6 +447,7 @@ def users_add(
 app.command("serve")(operations.serve)
 app.add_typer(operations.db_app, name="db")
 app.add_typer(allocation.allocation_app, name="allocation")
+decisions.register(app, allocation.allocation_app)
 app.command("backup")(operations.backup)
 
 

@@ -30,14 +30,14 @@ from wmt.domain.allocation_rules import (
 )
 from wmt.domain.clock import utc_now
 from wmt.domain.eligibility import NotEligible, default_eligibility_rules
-from wmt.domain.hierarchy import Level
+from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.engine.allocation import candidates
 from wmt.engine.decisions import PENDING_DECISIONS_SCHEMA, with_decisions
 from wmt.errors import NotFound
 from wmt.services.audit import Written, write_audited
 from wmt.services.importing import recalculate_owner
 from wmt.services.listing import Table, field_names
-from wmt.services.places import places_in, teams_in_unit
+from wmt.services.places import level_of_unit, places_in, teams_in_unit
 from wmt.services.saving import EditConflict, InvalidInput, NotPermitted
 from wmt.services.scope import check_may_read, visible_place
 from wmt.store import decisions as stored
@@ -442,3 +442,16 @@ def decisions(
     if status is not None:
         found = [record for record in found if record.status == status]
     return Table(DECISION_COLUMNS, found)
+
+
+def decisions_of_unit(
+    store: Store, viewer: Viewer, code: str, *, days: int = DEFAULT_DAYS
+) -> Table[DecisionRecord]:
+    """The decisions of a team, PDU or region known by its code alone, or national."""
+    if code == NATIONAL_CODE:
+        return decisions(store, viewer, Level.NATIONAL, code, days=days)
+    with store.reading() as connection:
+        level = level_of_unit(connection, require_snapshot(connection, None).id, code)
+    if level is None:
+        raise NotFound(f"There is no team, PDU or region {code!r} in the newest snapshot.")
+    return decisions(store, viewer, level, code, days=days)
