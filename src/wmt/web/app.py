@@ -13,6 +13,7 @@ from wmt.services.saving import ChangeRefused, EditConflict, InvalidInput, NotPe
 from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
+    allocating,
     api,
     api_inputs,
     assets,
@@ -83,6 +84,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(api_inputs.router)
     app.include_router(inputs.router)
+    app.include_router(allocating.api)
+    app.include_router(allocating.router)
     app.include_router(pages.router)
     return app
 
