@@ -31,6 +31,7 @@ from wmt.services.allocating import (
 from wmt.services.listing import Table
 from wmt.services.saving import EditConflict, InvalidInput
 from wmt.web.api import AnyLevel, Code, api_router, signed_in
+from wmt.web.api_inputs import CHANGE_RESPONSES
 from wmt.web.api_models import Exact, Moment, code_entry, text_entry
 from wmt.web.common import TEMPLATES, check_csrf, csrf_token, level_label, viewer_of
 from wmt.web.consistency import store_of
@@ -237,16 +238,18 @@ class AllocatedOut(BaseModel):
 
 class DecisionOut(BaseModel):
     decided_at: Moment = Field(description="When the decision was made")
-    crn: str
-    kind: str
-    to_staff_code: str
-    to_team_code: str
-    from_staff_code: str | None
-    from_team_code: str | None
-    reason: str
-    notes: str | None = Field(description="Null when withheld or not given")
-    sensitive: bool
-    override_justification: str | None
+    crn: str = Field(description="The case")
+    kind: str = Field(description="allocation or reallocation")
+    to_staff_code: str = Field(description="Who the case was given to")
+    to_team_code: str = Field(description="Their team")
+    from_staff_code: str | None = Field(description="Who held it before (null: nobody)")
+    from_team_code: str | None = Field(description="Their team")
+    reason: str = Field(description="One of the nine reasons")
+    notes: str | None = Field(description="Allocation notes; null when withheld or not given")
+    sensitive: bool = Field(description="Whether the notes are sensitive")
+    override_justification: str | None = Field(
+        description="Why the rules were overridden; null when they were not"
+    )
     username: str = Field(description="Who decided")
     as_of: date = Field(description="The snapshot it was decided on")
     status: str = Field(description="pending, confirmed or contradicted")
@@ -258,6 +261,7 @@ class DecisionOut(BaseModel):
     response_model=AllocatedOut,
     status_code=201,
     summary="Allocate or reallocate a case",
+    responses=CHANGE_RESPONSES,
 )
 def allocate_case(request: Request, crn: Code, body: AllocationIn) -> AllocatedOut:
     viewer = signed_in(request, None)
