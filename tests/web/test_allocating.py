@@ -106,6 +106,7 @@ def test_a_refused_allocation_shows_the_form_again_with_everything_typed(
     assert html.error_links(refused)[0][1] == "#override_justification"
     kept = {name: page.inputs[name] for name in typed}
     assert kept == typed
+    assert page.inputs["override_justification"] == ""  # offered: the rules say not
     assert page.heading == "You're reallocating X000001 (A3) to Ben Carter (PSO)"
 
 
@@ -131,6 +132,8 @@ def test_decisions_download_as_csv_and_json(head: TestClient) -> None:
         as_csv = head.get("/pdu/P1/allocation/decisions?format=csv")
         as_json = head.get("/pdu/P1/allocation/decisions?format=json&status=pending")
         confirmed = head.get("/pdu/P1/allocation/decisions?status=confirmed")
+        of_s1 = head.get("/pdu/P1/allocation/decisions?staff_code=S1")
+        of_s3 = head.get("/pdu/P1/allocation/decisions?staff_code=S3")
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert list(rows[0]) == list(DECISION_COLUMNS)
     assert [(r["crn"], r["to_staff_code"], r["username"], r["status"]) for r in rows] == [
@@ -138,6 +141,8 @@ def test_decisions_download_as_csv_and_json(head: TestClient) -> None:
     ]
     assert [d["crn"] for d in json.loads(as_json.content)] == ["X000006"]
     assert html.page_text(confirmed).endswith("No allocation decisions match.")
+    assert html.page_text(of_s1).endswith("No allocation decisions match.")
+    assert [row[1] for row in html.table_rows(of_s3)] == ["X000006"]
 
 
 def test_the_api_allocates_and_lists_decisions(head: TestClient) -> None:
