@@ -161,6 +161,18 @@ SCOPED_ROUTES: dict[Route, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("/api/allocation/{level}/{code}/queue",),
         (),
     ),
+    ("GET", "/{level}/{code}/allocation/decisions"): (
+        (
+            "/{level}/{code}/allocation/decisions",
+            "/{level}/{code}/allocation/decisions?format=csv",
+            "/{level}/{code}/allocation/decisions?format=json&status=pending",
+        ),
+        ("/{level}/{code}/allocation/decisions",),
+    ),
+    ("GET", "/api/allocation/{level}/{code}/decisions"): (
+        ("/api/allocation/{level}/{code}/decisions",),
+        ("/api/allocation/{level}/{code}/decisions",),
+    ),
 }
 
 # Plans over a team's or PDU's stored figures, read by whoever may see the unit (a region or
@@ -215,6 +227,22 @@ TEAM_MANAGER_ROUTES: dict[Route, str] = {
     ),
 }
 TEAMS = {"S1": "T1", "S2": "T1", "S3": "T2"}
+# A team manager allocates within their team, a head of PDU across its teams; everyone else
+# may not (403), or cannot see the case's team at all (404): (method, path) -> the URL to try
+# for giving the waiting case X000006 (team T2) to S3 (T2) or S1 (T1). Forms are posted with
+# a valid token and the practitioner, so an allocator's allocation is recorded.
+ALLOCATOR_ROUTES: dict[Route, str] = {
+    ("GET", "/allocation/cases/{crn}/allocate"): (
+        "/allocation/cases/X000006/allocate?staff_code={code}&team_code={team}"
+    ),
+    ("POST", "/allocation/cases/{crn}/allocate"): "/allocation/cases/X000006/allocate",
+    ("GET", "/allocation/cases/{crn}/reallocate"): (
+        "/allocation/cases/X000006/reallocate?staff_code={code}&team_code={team}"
+    ),
+    ("POST", "/allocation/cases/{crn}/reallocate"): "/allocation/cases/X000006/reallocate",
+    ("POST", "/api/allocation/cases/{crn}/allocation"): "/api/allocation/cases/X000006/allocation",
+}
+ALLOCATES = {"head": {"T1", "T2"}}  # T1's manager cannot see X000006's team, T2
 MANAGES = {"manager": {"S1", "S2"}}  # whose hours and reductions each person may change
 
 # Administrators only; everyone else gets 403: (method, path) -> the URL to try. Forms are
@@ -416,7 +444,14 @@ def application_routes(app: FastAPI) -> set[Route]:
 
 def classified() -> set[Route]:
     mounts = {("MOUNT", path) for path in PUBLIC_MOUNTS}
-    groups = (SIGNED_IN_ROUTES, SCOPED_ROUTES, PLAN_ROUTES, TEAM_MANAGER_ROUTES, ADMIN_ONLY_ROUTES)
+    groups = (
+        SIGNED_IN_ROUTES,
+        SCOPED_ROUTES,
+        PLAN_ROUTES,
+        TEAM_MANAGER_ROUTES,
+        ALLOCATOR_ROUTES,
+        ADMIN_ONLY_ROUTES,
+    )
     return PUBLIC_ROUTES | OPERATOR_ROUTES | mounts | set().union(*(set(g) for g in groups))
 
 
@@ -439,6 +474,7 @@ def test_every_route_is_classified(app: FastAPI) -> None:
         set(SCOPED_ROUTES),
         set(PLAN_ROUTES),
         set(TEAM_MANAGER_ROUTES),
+        set(ALLOCATOR_ROUTES),
         set(ADMIN_ONLY_ROUTES),
     ]
     assert sum(len(group) for group in groups) == len(set().union(*groups)), "classified twice"

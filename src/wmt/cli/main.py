@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wmt.cli import allocation, eligibility, operations
+from wmt.cli import allocation, decisions, eligibility, operations
 from wmt.cli.options import (
     AsOfOption,
     DbOption,
@@ -448,6 +448,7 @@ app.command("serve")(operations.serve)
 app.add_typer(operations.db_app, name="db")
 app.add_typer(allocation.allocation_app, name="allocation")
 app.add_typer(eligibility.eligibility_app, name="eligibility")
+decisions.register(app, allocation.allocation_app)
 app.command("backup")(operations.backup)
 
 

@@ -95,3 +95,15 @@ class Viewer:
         Team managers keep their own team's inputs; everyone else only reads them.
         """
         return self.role is Role.TEAM_MANAGER and team_code == self.scope
+
+    def may_allocate(self, case_team: Place, practitioner_team: Place) -> bool:
+        """Whether this person may give a case of one team to a practitioner of another.
+
+        A team manager allocates within their own team; a head of PDU across the teams of
+        their PDU; everyone else only reads allocations.
+        """
+        if self.role is Role.TEAM_MANAGER:
+            return case_team.team == self.scope and practitioner_team.team == self.scope
+        if self.role is Role.HEAD_OF_PDU:
+            return case_team.pdu == self.scope and practitioner_team.pdu == self.scope
+        return False

@@ -1,5 +1,5 @@
-"""The rules of allocating new cases: risk of serious harm, working days and how soon a
-person must first be seen.
+"""The rules of allocating new cases: risk of serious harm, working days, how soon a
+person must first be seen, and the kinds, reasons and statuses of allocation decisions.
 
 Working days are weekdays: bank holidays are not counted as days off, so a wait that spans
 one reads a day longer than it was.
@@ -8,6 +8,7 @@ one reads a day longer than it was.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -51,3 +52,42 @@ def past_first_appointment_standard(
         known & (allowed >= 0) & (working_days_after(starts, on) > allowed)
     )
     return result
+
+
+class DecisionKind(StrEnum):
+    """A case given to its first practitioner, or moved from one to another."""
+
+    ALLOCATION = "allocation"
+    REALLOCATION = "reallocation"
+
+
+class AllocationReason(StrEnum):
+    """Why a case is allocated or reallocated: the reasons the public service offers."""
+
+    RESPONSIBLE_OFFICER = "Allocate to a responsible officer"
+    CASELOAD_ADJUSTMENT = "Caseload adjustment"
+    CHANGE_IN_TIER_OR_RISK = "Change in tier/risk"
+    CHANGE_OF_ADDRESS = "Change of address"
+    OFFICER_LEFT = "Officer left"
+    OTHER = "Other"
+    PROBATION_RESET = "Probation reset"
+    RISK_TO_STAFF = "Risk to staff"
+    TRANSFER_IN = "Transfer in"
+
+
+# A first allocation gives the case its responsible officer unless another reason is given.
+FIRST_ALLOCATION_REASON = AllocationReason.RESPONSIBLE_OFFICER
+
+
+def allocation_reason(text: str) -> AllocationReason | None:
+    """The reason named (ignoring capitals and spaces around it), if it is one of the nine."""
+    wanted = text.strip().casefold()
+    return next((reason for reason in AllocationReason if reason.casefold() == wanted), None)
+
+
+class DecisionStatus(StrEnum):
+    """How later imports have settled a decision."""
+
+    PENDING = "pending"  # no import has yet shown the case with anyone else or with them
+    CONFIRMED = "confirmed"  # an import showed the case with the decision's practitioner
+    CONTRADICTED = "contradicted"  # an import showed it with someone else: the import won

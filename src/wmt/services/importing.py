@@ -20,11 +20,13 @@ from sqlalchemy import Connection, func, insert, select
 
 from wmt.domain.clock import utc_now
 from wmt.engine import SnapshotTables, calculate, roll_up
+from wmt.engine.decisions import with_decisions
 from wmt.engine.managed import with_managed_inputs
+from wmt.engine.quality import FINDING_COLUMNS
 from wmt.errors import InputRejected
 from wmt.ingest.case_folder import read_case_folder
 from wmt.logs import error_fields, get_logger
-from wmt.store import points_versions, schema, snapshots
+from wmt.store import decisions, points_versions, schema, snapshots
 from wmt.store.managed import managed_frames
 from wmt.store.transactions import Store
 
@@ -57,12 +59,17 @@ def store_snapshot(
 ) -> ImportSummary:
     """Calculate and store a validated snapshot, replacing any earlier one for its date.
 
-    Contracted hours and reductions managed in wmt are laid over the import's first.
+    Contracted hours and reductions managed in wmt are laid over the import's first, and the
+    allocation decisions still pending on its date; the decisions it confirms or contradicts
+    are settled in the same transaction, and a contradiction is kept among its findings.
     """
     with store.changing_snapshots() as connection:
         replaced = snapshots.find_snapshot(connection, as_of) is not None
         version = points_versions.version_in_force(connection, as_of)
         tables = with_managed_inputs(tables, *managed_frames(connection))
+        laid = with_decisions(tables, decisions.pending_decisions(connection, as_of), as_of)
+        tables = laid.tables
+        reader_findings = _with_findings(reader_findings, laid.findings)
         results = calculate(tables, version.configuration, as_of)
         snapshot_id = snapshots.replace_snapshot(
             connection,
@@ -74,12 +81,26 @@ def store_snapshot(
             results=results,
             reader_findings=reader_findings,
         )
+        decisions.mark_outcomes(connection, laid.outcomes, as_of)
     return ImportSummary(
         snapshot_id=snapshot_id,
         as_of=as_of,
         practitioners=tables.staff.height,
         cases=tables.cases.height,
         replaced=replaced,
+    )
+
+
+def _with_findings(
+    reader_findings: pl.DataFrame | None, decision_findings: pl.DataFrame
+) -> pl.DataFrame | None:
+    """The reader's findings and those about decisions the import contradicts, together."""
+    if decision_findings.is_empty():
+        return reader_findings
+    if reader_findings is None:
+        return decision_findings
+    return pl.concat(
+        [reader_findings.select(FINDING_COLUMNS), decision_findings], how="vertical_relaxed"
     )
 
 

@@ -179,6 +179,9 @@ class SnapshotCase(Base):
     previous_staff_code: Mapped[str | None] = mapped_column(CODE)
     rosh: Mapped[str | None] = mapped_column(String(10))
     initial_appointment_date: Mapped[date | None] = mapped_column(Date)
+    # Set when the holder comes from an allocation decision laid over the import; null when
+    # the case is held as the import gave it.
+    allocation_decision_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SnapshotReport(Base):
@@ -410,3 +413,30 @@ class ImportRun(Base):
     practitioners: Mapped[int | None] = mapped_column(Integer)
     cases: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(Text)  # why it was refused or failed
+
+
+class AllocationDecision(Base):
+    """A manager's allocation or reallocation of a case. Append-only: a decision's own fields
+    never change; only how later imports settled it (confirmed or contradicted, and when).
+
+    Times are UTC; `as_of` is the date of the snapshot it was decided on.
+    """
+
+    __tablename__ = "allocation_decision"
+    __table_args__ = (Index("ix_allocation_decision_pending", "crn", "as_of"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crn: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))  # allocation or reallocation
+    to_staff_code: Mapped[str] = mapped_column(CODE)
+    to_team_code: Mapped[str] = mapped_column(CODE, index=True)
+    from_staff_code: Mapped[str | None] = mapped_column(CODE)  # null: a first allocation
+    from_team_code: Mapped[str | None] = mapped_column(CODE)
+    reason: Mapped[str] = mapped_column(String(60))
+    notes: Mapped[str | None] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean)
+    override_justification: Mapped[str | None] = mapped_column(Text)  # eligibility overridden
+    username: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    confirmed_on: Mapped[date | None] = mapped_column(Date)  # an import showed it so
+    contradicted_on: Mapped[date | None] = mapped_column(Date)  # an import showed someone else

@@ -14,6 +14,7 @@ from wmt.services.sessions import SessionPolicy
 from wmt.store.transactions import Store
 from wmt.web import (
     admin_eligibility,
+    allocating,
     allocation_pages,
     api,
     api_allocation,
@@ -90,6 +91,8 @@ def create_app(
     app.include_router(api_plans.router)
     app.include_router(api_allocation.router)
     app.include_router(inputs.router)
+    app.include_router(allocating.api)
+    app.include_router(allocating.router)
     app.include_router(allocation_pages.router)
     app.include_router(pages.router)
     return app

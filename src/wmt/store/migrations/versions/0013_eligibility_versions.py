@@ -2,7 +2,7 @@
 in force from 2000-01-01 until an administrator adds another
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from wmt.store import eligibility_versions
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
