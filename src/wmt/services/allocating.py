@@ -29,7 +29,7 @@ from wmt.domain.allocation_rules import (
     allocation_reason,
 )
 from wmt.domain.clock import utc_now
-from wmt.domain.eligibility import NotEligible, default_eligibility_rules
+from wmt.domain.eligibility import NotEligible
 from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.engine.allocation import candidates
 from wmt.engine.decisions import PENDING_DECISIONS_SCHEMA, with_decisions
@@ -41,8 +41,9 @@ from wmt.services.places import level_of_unit, places_in, teams_in_unit
 from wmt.services.saving import EditConflict, InvalidInput, NotPermitted
 from wmt.services.scope import check_may_read, visible_place
 from wmt.store import decisions as stored
+from wmt.store.eligibility_versions import rules_in_force
 from wmt.store.points_versions import version_in_force
-from wmt.store.snapshots import SnapshotRecord, require_snapshot
+from wmt.store.snapshots import SnapshotRecord, owner_figures, require_snapshot
 from wmt.store.transactions import Store
 
 NOT_AN_ALLOCATOR = (
@@ -136,7 +137,8 @@ def _practitioner(
 ) -> pl.DataFrame:
     """The practitioner asked for, in one team: the one given, else their only one, else the
     case's; refused if that cannot be told."""
-    found = stored.owner_figures(connection, record.id, request.staff_code, request.team_code)
+    teams = None if request.team_code is None else [request.team_code]
+    found = owner_figures(connection, record.id, teams, staff_code=request.staff_code)
     if found.is_empty():
         within = f" in team {request.team_code}" if request.team_code else ""
         raise NotFound(
@@ -145,12 +147,21 @@ def _practitioner(
     if found.height > 1:
         in_case_team = found.filter(pl.col("team_code") == case_team)
         if in_case_team.is_empty():
-            teams = ", ".join(found["team_code"].to_list())
+            named = ", ".join(found["team_code"].to_list())
             raise InvalidInput(
-                {"team_code": f"{request.staff_code} is in teams {teams}: say which team"}
+                {"team_code": f"{request.staff_code} is in teams {named}: say which team"}
             )
         found = in_case_team
     return found
+
+
+def _owner_now(
+    connection: Connection, record: SnapshotRecord, owner: tuple[str, str]
+) -> dict[str, Any]:
+    """One owner's stored figures, as they are now in the snapshot."""
+    staff_code, team_code = owner
+    found = owner_figures(connection, record.id, [team_code], staff_code=staff_code)
+    return found.row(0, named=True)
 
 
 def _the_case(connection: Connection, record: SnapshotRecord, crn: str) -> dict[str, Any]:
@@ -166,9 +177,8 @@ def _figures(
     """The practitioner beside the case: the engine's figures before and after taking it and
     whether the rules let them."""
     config = version_in_force(connection, record.as_of).configuration
-    found = candidates(
-        pl.DataFrame([case]), owner, config, default_eligibility_rules(), record.as_of
-    )
+    rules = rules_in_force(connection, record.as_of)
+    found = candidates(pl.DataFrame([case]), owner, config, rules, record.as_of)
     return found.row(0, named=True)
 
 
@@ -337,13 +347,17 @@ def allocate(store: Store, viewer: Viewer, request: AllocationRequest) -> Alloca
         reason = _check_request(found, request)
         decision = _decision(viewer, found, request, reason)
         owner = (found.staff_code, found.team_code)
-        before = stored.owner_figures(connection, record.id, *owner).row(0, named=True)
+        before = owner_figures(connection, record.id, [owner[1]], staff_code=owner[0]).row(
+            0, named=True
+        )
         written = write_audited(connection, viewer.username, decision, owner)
         _lay_over(connection, record, {**decision.fields, "id": written.record_id})
         recalculate_owner(connection, record, owner)
         if found.holder.staff_code is not None and found.holder.team_code is not None:
             recalculate_owner(connection, record, (found.holder.staff_code, found.holder.team_code))
-        after = stored.owner_figures(connection, record.id, *owner).row(0, named=True)
+        after = owner_figures(connection, record.id, [owner[1]], staff_code=owner[0]).row(
+            0, named=True
+        )
     return Allocated(
         decision_id=int(written.record_id or 0),
         kind=found.kind,

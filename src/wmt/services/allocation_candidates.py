@@ -20,7 +20,6 @@ from sqlalchemy import Connection, select
 
 from wmt.domain.access import Role, Viewer
 from wmt.domain.cases import CASE_TYPE_ALIASES, SCORED_TIERS
-from wmt.domain.eligibility import default_eligibility_rules
 from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.engine.allocation import (
     LATELY_DAYS,
@@ -36,6 +35,7 @@ from wmt.errors import NotFound, WmtError
 from wmt.services.places import level_of_unit, places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
+from wmt.store.eligibility_versions import rules_in_force
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import list_versions, version_in_force
 from wmt.store.snapshot_rows import owner_history, reductions_of
@@ -230,7 +230,7 @@ def _candidates(
     config = version_in_force(connection, on).configuration
     owners = _owners(connection, record, teams)
     scored = case_points_centi(case, config)  # once, for the case and for every pair
-    found = candidates(scored, owners, config, default_eligibility_rules(), on)
+    found = candidates(scored, owners, config, rules_in_force(connection, on), on)
     lately = owners.select([*OWNER_KEY, *_LATELY])
     rows = found.join(lately, on=OWNER_KEY, how="left", maintain_order="left")
     first = scored.row(0, named=True)

@@ -16,7 +16,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from wmt.domain.access import Viewer
-from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
+from wmt.domain.eligibility import EligibilityRules
 from wmt.domain.hierarchy import NATIONAL_CODE, Level
 from wmt.domain.points import PointsConfiguration
 from wmt.engine.tables import CASES_SCHEMA
@@ -29,6 +29,7 @@ from wmt.services.allocation_queue import _waiting_cases as waiting_cases
 from wmt.services.places import level_of_unit, places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
+from wmt.store.eligibility_versions import rules_in_force
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import version_in_force
 from wmt.store.snapshots import SnapshotRecord, require_snapshot
@@ -200,7 +201,7 @@ def planning_inputs(
     return PlanningInputs(
         as_of=record.as_of,
         config=version_in_force(connection, record.as_of).configuration,
-        rules=default_eligibility_rules(),
+        rules=rules_in_force(connection, record.as_of),
         owners=owners_of_teams(connection, record, teams),
         cases=cases,
     )

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from wmt.engine.decisions import OUTCOMES_SCHEMA, PENDING_DECISIONS_SCHEMA, Outcome
 from wmt.engine.tables import CASES_SCHEMA, CONTACTS_SCHEMA, SnapshotTables
 from wmt.store import schema
-from wmt.store.frames import insert_frame, read_frame, to_hundredths, to_tenths
+from wmt.store.frames import insert_frame, read_frame
 
 DECISIONS = schema.table_of(schema.AllocationDecision)
 _CASES = schema.table_of(schema.SnapshotCase)
@@ -109,55 +109,6 @@ def replace_case(
             snapshot_id=pl.lit(snapshot_id, pl.Int64)
         )
         insert_frame(connection, table, rows)
-
-
-_OWNER_TYPES = {
-    "staff_code": pl.String,
-    "team_code": pl.String,
-    "grade": pl.String,
-    "forename": pl.String,
-    "surname": pl.String,
-    "leave_date": pl.Date,
-    "contracted_hours": pl.Decimal(18, 2),
-    "caseload": pl.Int64,
-    "case_points": pl.Decimal(18, 2),
-    "t2a_points": pl.Decimal(18, 2),
-    "report_points": pl.Int64,
-    "contact_points": pl.Int64,
-    "total_points": pl.Int64,
-    "available_points": pl.Int64,
-    "capacity_percent": pl.Decimal(18, 1),
-}
-
-
-def owner_figures(
-    connection: Connection, snapshot_id: int, staff_code: str, team_code: str | None = None
-) -> pl.DataFrame:
-    """A practitioner's stored results (in each team they are in, or in the one given), in
-    the engine's units, with their name and leave date: what the figures after taking a case
-    are worked out from (`engine/allocation.py`)."""
-    owners = schema.table_of(schema.OwnerWorkload)
-    staff = schema.table_of(schema.SnapshotStaff)
-    columns = [(staff if name == "leave_date" else owners).c[name] for name in _OWNER_TYPES]
-    query = (
-        select(*columns)
-        .join(
-            staff,
-            (staff.c.snapshot_id == owners.c.snapshot_id)
-            & (staff.c.staff_code == owners.c.staff_code)
-            & (staff.c.team_code == owners.c.team_code),
-        )
-        .where(owners.c.snapshot_id == snapshot_id, owners.c.staff_code == staff_code)
-        .order_by(owners.c.team_code)
-    )
-    if team_code is not None:
-        query = query.where(owners.c.team_code == team_code)
-    return read_frame(connection, query, _OWNER_TYPES).with_columns(
-        to_hundredths("contracted_hours", "contracted_hours_centi"),
-        to_hundredths("case_points", "case_points_centi"),
-        to_hundredths("t2a_points", "t2a_points_centi"),
-        to_tenths("capacity_percent", "capacity_tenths"),
-    )
 
 
 def decisions_since(

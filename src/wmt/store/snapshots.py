@@ -371,9 +371,16 @@ _OWNER_FIGURES = [
 _STAFF_DETAILS = {"leave_date": pl.Date, "forename": pl.String, "surname": pl.String}
 
 
-def owner_figures(connection: Connection, snapshot_id: int, teams: list[str]) -> pl.DataFrame:
-    """The teams' owners as the engine gave them, in its units (hours and points in
-    hundredths, capacity in tenths), with their leave date and name from the staff rows."""
+def owner_figures(
+    connection: Connection,
+    snapshot_id: int,
+    teams: list[str] | None = None,
+    *,
+    staff_code: str | None = None,
+) -> pl.DataFrame:
+    """The owners of the teams (or one practitioner, in each team they are in, or in the one
+    team given) as the engine gave them, in its units (hours and points in hundredths,
+    capacity in tenths), with their leave date and name from the staff rows."""
     owners = schema.table_of(schema.OwnerWorkload)
     staff = schema.table_of(schema.SnapshotStaff)
     query = (
@@ -387,8 +394,13 @@ def owner_figures(connection: Connection, snapshot_id: int, teams: list[str]) ->
             & (staff.c.staff_code == owners.c.staff_code)
             & (staff.c.team_code == owners.c.team_code),
         )
-        .where(owners.c.snapshot_id == snapshot_id, owners.c.team_code.in_(teams))
+        .where(owners.c.snapshot_id == snapshot_id)
+        .order_by(owners.c.team_code, owners.c.staff_code)
     )
+    if teams is not None:
+        query = query.where(owners.c.team_code.in_(teams))
+    if staff_code is not None:
+        query = query.where(owners.c.staff_code == staff_code)
     types = _stored_types(_OWNER_FIGURES) | _STAFF_DETAILS
     return _in_engine_units(read_frame(connection, query, types))
 
