@@ -1,5 +1,5 @@
-"""Searching for a unit's plan: the objectives in order, from the simple rule's plan (how and
-why: `plan.py`)."""
+"""Searching for a unit's plan: the objectives in order, from the simple rule's plan, within a
+time budget that grows with the queue (how and why: `plan.py`)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ from wmt.planning.plan_model import QueueModel, queue_model, unplaced_weight
 
 TOLERANCE_TENTHS = 1  # "within 0.1 percentage point" of the smallest largest capacity
 
+# A queue's search is given this long, up to the time limit: the solver's answers come about
+# as quickly as the queue is long, and a short queue's plan is found in well under a second.
+LEAST_SECONDS = 0.25
+SECONDS_PER_CASE = 0.004
+
+
+def search_seconds(cases: int, time_limit: float) -> float:
+    """The seconds a queue of this many cases is given, within the time limit."""
+    return min(time_limit, LEAST_SECONDS + SECONDS_PER_CASE * cases)
+
 
 @dataclass(frozen=True)
 class Solved:
@@ -39,6 +49,12 @@ def solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, worker
     """The objectives in order, from the simple rule's plan; never worse than it."""
     began = time.perf_counter()  # building the model counts against the time limit
     classes = case_classes(work)
+    if _places_all_it_can(work, greedy) and not _may_keep_or_spare(work, classes):
+        # The simple rule's plan is best when it meets the bound: nothing else to choose.
+        ours = lower_bound_tenths(work, classes, None)
+        greedy_largest = largest_given(work, given_by_assignment(work, greedy))
+        if ours is not None and greedy_largest is not None and greedy_largest <= ours:
+            return Solved(greedy, SolverStatus.OPTIMAL, ours)
     built = queue_model(work, classes, ceiling)
     greedy_counts = _counts(classes, greedy)
     stages = Stages(built.model, built.given, seconds, workers, started=began)
@@ -60,9 +76,12 @@ def solve(work: Queue, greedy: Assignment, ceiling: bool, seconds: float, worker
             best, bound = reached
             built.model.add(built.largest <= best + TOLERANCE_TENTHS)
             _no_worse_than_greedy(work, classes, built, stages, greedy, greedy_counts, best)
-            # Continuity first, then fewest to people given a case recently: one objective,
-            # as fewer than `cases + 1` cases can go to them.
-            stages.minimise(built.to_recent - (len(work.crns) + 1) * built.continuity, share=1.0)
+            if _may_keep_or_spare(work, classes):
+                # Continuity first, then fewest to people given a case recently: one
+                # objective, as fewer than `cases + 1` cases can go to them.
+                stages.minimise(
+                    built.to_recent - (len(work.crns) + 1) * built.continuity, share=1.0
+                )
         bound = max(b for b in (bound, ours, -1) if b is not None)
     chosen = greedy if stages.solution is None else _assign(work, classes, stages.solution)
     return Solved(chosen, stages.status, None if bound is None or bound < 0 else bound)
@@ -121,6 +140,14 @@ def _everyone_at_most(
             trial.add(built.takers[taker].cases == 0)
         else:
             trial.add(built.takers[taker].load <= headroom)
+
+
+def _may_keep_or_spare(work: Queue, classes: CaseClasses) -> bool:
+    """Whether the last objective has anything to choose: a case that may stay with the one
+    who held it, or a taker given a case recently who may be given another."""
+    recent = work.takers.filter(pl.col("allocated_last_7_days") > 0)["taker"]
+    options = classes.options
+    return bool(options["kept_most"].sum() > 0 or options["taker"].is_in(recent.to_list()).any())
 
 
 def _counts(classes: CaseClasses, assignment: Assignment) -> list[int]:
