@@ -29,10 +29,10 @@ plan is chosen. How, and why:
   0.1 point of the largest found.
 - Percentages stay the engine's integer tenths (`cpsat.capacity_tenths_variable` and the
   exact inverse, `allocation.ceiling_headroom_centi`). The solver has a fixed seed.
-- Time grows with the queue: a quarter of a second and 4 ms a queued case, up to the time
-  limit, which is the whole suggestion's, shared out between the stages. A PDU's queue of
-  a hundred cases has its plan in well under a second, so every PDU of the country can be
-  planned in a minute.
+- Work grows with the queue: the search is given a quarter of a second and 4 ms a queued
+  case of the solver's own measure of work (`cpsat.Stages`), shared out between the stages,
+  within the time limit, which stays the whole suggestion's. A PDU's queue of a hundred
+  cases has its plan in under a second, and the same plan however busy the machine.
 
 The model is `plan_model.py`, the search `plan_search.py`, the figures `figures.py`.
 """
@@ -54,7 +54,7 @@ from wmt.engine.tables import OWNER_KEY
 from wmt.planning.cpsat import ONE_WORKER, SolverStatus
 from wmt.planning.figures import figures_after, given_by_assignment, percent, points
 from wmt.planning.placing import Assignment, Queue, greedy_assignment, queue
-from wmt.planning.plan_search import TOLERANCE_TENTHS, search_seconds, solve
+from wmt.planning.plan_search import TOLERANCE_TENTHS, solve
 
 __all__ = [
     "DEFAULT_CEILING",
@@ -120,12 +120,11 @@ def suggest_plan(
 ) -> Plan:
     """The plan for a unit's queued cases among the unit's owners (`ceiling=None`: going over
     is allowed). The time limit and the seconds reported are the whole suggestion's; a
-    short queue takes less (`plan_search.search_seconds`)."""
+    short queue's search is given less of the solver's work (`plan_search.search_seconds`)."""
     started = time.perf_counter()
     work = queue(cases, owners, config, rules or default_eligibility_rules(), on, ceiling)
     greedy = greedy_assignment(work)
-    budget = search_seconds(len(work.crns), time_limit)
-    left = budget - (time.perf_counter() - started)
+    left = time_limit - (time.perf_counter() - started)
     solved = solve(work, greedy, ceiling is not None, left, workers)
     seconds = time.perf_counter() - started
     return _plan(work, solved.assignment, config, solved.status, solved.bound, seconds)
