@@ -157,14 +157,7 @@ def case_classes(work: Queue) -> CaseClasses:
         )
         .join(points, on="case")
     )
-    keys = (
-        members.select("points_centi", "takers")
-        .unique()
-        .sort("points_centi", "takers", descending=[True, False])
-        .with_row_index("class")
-        .with_columns(pl.col("class").cast(pl.Int64))
-    )
-    members = members.join(keys, on=["points_centi", "takers"]).sort("case")
+    members = with_class(members, "takers")
     size = pl.len().cast(pl.Int64).alias("size")
     kept = (
         members.filter(pl.col("previous_taker").is_not_null())
@@ -181,6 +174,19 @@ def case_classes(work: Queue) -> CaseClasses:
         .sort("class", "taker")
     )
     return CaseClasses(members=members.select("case", "class", "previous_taker"), options=options)
+
+
+def with_class(per_case: pl.DataFrame, allowed: str) -> pl.DataFrame:
+    """Each case's class (`class`): one number for each pairing of points and who may be
+    given the case (the column `allowed`), largest points first; in case order."""
+    keys = (
+        per_case.select("points_centi", allowed)
+        .unique()
+        .sort("points_centi", allowed, descending=[True, False])
+        .with_row_index("class")
+        .with_columns(pl.col("class").cast(pl.Int64))
+    )
+    return per_case.join(keys, on=["points_centi", allowed]).sort("case")
 
 
 def cases_for_counts(classes: CaseClasses, given: pl.Series, cases: int) -> Assignment:

@@ -9,6 +9,7 @@ import polars as pl
 from ortools.sat.python import cp_model
 
 from wmt.planning.cpsat import capacity_tenths_variable
+from wmt.planning.placing import with_class
 
 MOVE_SCHEMA = {
     "crn": pl.String,
@@ -97,14 +98,7 @@ def flows_of(allowed: pl.DataFrame, destinations: pl.DataFrame) -> Flows:
         .group_by("case", "crn", "points_centi", "from_owner")
         .agg(owners=pl.col("to_owner").sort().cast(pl.String).str.join(","))
     )
-    keys = (
-        per_case.select("points_centi", "owners")
-        .unique()
-        .sort("points_centi", "owners", descending=[True, False])
-        .with_row_index("class")
-        .with_columns(pl.col("class").cast(pl.Int64))
-    )
-    members = per_case.join(keys, on=["points_centi", "owners"]).drop("owners").sort("case")
+    members = with_class(per_case, "owners").drop("owners")
     size = pl.len().cast(pl.Int64).alias("size")
     sent = (
         members.group_by("from_owner", "class")
