@@ -272,9 +272,9 @@ def _water_tenths(work: Queue, takers: frozenset[int], total_centi: int) -> int:
     taker given cases ends at L or above (else the takers would hold less than the total),
     and the engine's rounding never lowers a capacity as points rise.
     """
-    chosen = work.takers.filter(pl.col("taker").is_in(sorted(takers)))
-    base = chosen["base_centi"].to_numpy().astype(np.int64)
-    available = chosen["available_points"].to_numpy().astype(np.int64)
+    chosen = np.fromiter(sorted(takers), dtype=np.int64)  # `taker` is the row of `takers`
+    base = work.takers["base_centi"].to_numpy().astype(np.int64)[chosen]
+    available = work.takers["available_points"].to_numpy().astype(np.int64)[chosen]
     order = np.argsort(base / available, kind="stable")
     held = total_centi + np.cumsum(base[order])
     room = np.cumsum(available[order])

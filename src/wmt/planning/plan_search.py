@@ -196,8 +196,9 @@ def _no_worse_than_greedy(
     point allowed for continuity never makes the plan worse than it."""
     if stages.solution is None:
         return
-    found = _assign(work, classes, stages.solution)
-    same = _unplaced_score(work, greedy) == _unplaced_score(work, found)
+    same = _unplaced_score(work, classes, greedy_counts) == _unplaced_score(
+        work, classes, stages.solution
+    )
     greedy_largest = largest_given(work, given_by_assignment(work, greedy))
     if not same or greedy_largest is None:
         return
@@ -211,9 +212,14 @@ def _assign(work: Queue, classes: CaseClasses, counts: Sequence[int]) -> Assignm
     return cases_for_counts(classes, pl.Series(counts, dtype=pl.Int64), len(work.crns))
 
 
-def _unplaced_score(work: Queue, assignment: Assignment) -> int:
-    return sum(
-        unplaced_weight(work, work.points_centi[c])
-        for c, taker in enumerate(assignment)
-        if taker is None
+def _unplaced_score(work: Queue, classes: CaseClasses, counts: Sequence[int]) -> int:
+    """What the cases the counts leave unplaced weigh (of those someone may be given)."""
+    placed = (
+        classes.options.select("class", given=pl.Series(counts, dtype=pl.Int64))
+        .group_by("class")
+        .agg(pl.col("given").sum())
     )
+    left = classes.sizes.join(placed, on="class").select(
+        "points_centi", left=pl.col("size") - pl.col("given")
+    )
+    return sum(unplaced_weight(work, centi) * cases for centi, cases in left.rows())
