@@ -36,7 +36,15 @@ class Instance:
 
 
 @st.composite
-def instances(draw: st.DrawFn, most_cases: int = 6, most_people: int = 4) -> Instance:
+def instances(
+    draw: st.DrawFn,
+    most_cases: int = 6,
+    most_people: int = 4,
+    most_held: int = 6,
+    *,
+    fewest_cases: int = 1,
+    fewest_held: int = 0,
+) -> Instance:
     people = draw(st.integers(min_value=1, max_value=most_people))
     staff = [
         {
@@ -57,7 +65,7 @@ def instances(draw: st.DrawFn, most_cases: int = 6, most_people: int = 4) -> Ins
             "allocated_date": ON - timedelta(days=draw(st.integers(0, 60))),
             "locked": draw(st.booleans()),
         }
-        for n in range(draw(st.integers(min_value=0, max_value=6)))
+        for n in range(draw(st.integers(min_value=fewest_held, max_value=most_held)))
     ]
     queued = [
         {
@@ -70,7 +78,7 @@ def instances(draw: st.DrawFn, most_cases: int = 6, most_people: int = 4) -> Ins
                 st.one_of(st.none(), st.sampled_from([p["staff_code"] for p in staff]))
             ),
         }
-        for n in range(draw(st.integers(min_value=1, max_value=most_cases)))
+        for n in range(draw(st.integers(min_value=fewest_cases, max_value=most_cases)))
     ]
     tables = snapshot(staff=staff, cases=held)
     recent = [draw(st.integers(min_value=0, max_value=1)) for _ in staff]

@@ -52,6 +52,18 @@ def _outcome(instance: Instance, plan: Plan) -> Outcome:
 def test_a_plan_is_the_best_of_every_possible_plan(
     instance: Instance, ceiling: Decimal | None
 ) -> None:
+    _assert_best_of_every_possible_plan(instance, ceiling)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(instances(most_cases=8, most_people=3, fewest_cases=8), ceilings)
+def test_a_plan_for_eight_cases_is_the_best_of_every_possible_plan(
+    instance: Instance, ceiling: Decimal | None
+) -> None:
+    _assert_best_of_every_possible_plan(instance, ceiling)
+
+
+def _assert_best_of_every_possible_plan(instance: Instance, ceiling: Decimal | None) -> None:
     plan = _plan(instance, ceiling)
     assert plan.status == "optimal"
     got = _outcome(instance, plan)

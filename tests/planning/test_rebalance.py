@@ -90,6 +90,24 @@ def _every_rebalance(instance: Instance, max_moves: int | None) -> list[tuple[in
 def test_a_rebalance_is_the_best_of_every_possible_one(
     instance: Instance, target: Decimal, max_moves: int | None
 ) -> None:
+    _assert_best_of_every_possible_rebalance(instance, target, max_moves)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(
+    instances(most_cases=1, most_people=3, most_held=8, fewest_held=8),
+    targets,
+    st.sampled_from([None, 2]),
+)
+def test_a_rebalance_of_eight_cases_is_the_best_of_every_possible_one(
+    instance: Instance, target: Decimal, max_moves: int | None
+) -> None:
+    _assert_best_of_every_possible_rebalance(instance, target, max_moves)
+
+
+def _assert_best_of_every_possible_rebalance(
+    instance: Instance, target: Decimal, max_moves: int | None
+) -> None:
     result = _rebalance(instance, target, max_moves)
     assert result.status == "optimal"
     line = int(target * 10)

@@ -54,6 +54,11 @@ class Stages:
 
     The time limit is shared: each stage may use its share of what is left. A stage without a
     solution in its time ends the run; the last solution stands.
+
+    With `work` given, what is shared out is the solver's own measure of work done rather
+    than the clock (in seconds of a quiet machine: its deterministic time over
+    `DETERMINISTIC_SHARE`), and the clock only stops a search that passes the time limit:
+    the same answer however busy the machine, and no time counted for building the model.
     """
 
     model: cp_model.CpModel
@@ -63,6 +68,8 @@ class Stages:
     started: float = field(default_factory=time.perf_counter)
     proven: bool = True
     solution: list[int] | None = None
+    work: float | None = None
+    worked: float = 0.0  # the solver's deterministic time so far
 
     def hint(self, values: Sequence[int]) -> None:
         """Start the next solve from these values of the decisions: a first answer, or a
@@ -83,7 +90,7 @@ class Stages:
             domain.clear()
             domain.extend([value, value])
         solver = self._solver(max(self._left(), 1.0))
-        if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if self._solve(solver, fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return list(solver.response_proto.solution)
 
@@ -95,12 +102,23 @@ class Stages:
         hint.vars.extend(range(len(values)))
         hint.values.extend(values)
 
-    def _left(self) -> float:
+    def _clock_left(self) -> float:
         return self.seconds - (time.perf_counter() - self.started)
+
+    def _left(self) -> float:
+        if self.work is None:
+            return self._clock_left()
+        return min(self._clock_left(), self.work - self.worked / DETERMINISTIC_SHARE)
+
+    def _solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+        status = solver.solve(model)
+        self.worked += solver.response_proto.deterministic_time
+        return status
 
     def _solver(self, seconds: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
+        clock = seconds if self.work is None else self._clock_left()
+        solver.parameters.max_time_in_seconds = max(clock, 0.001)
         # The same answer on every run (with one worker): the search stops on the solver's
         # own measure of work done, before the clock on any but a very loaded machine.
         solver.parameters.max_deterministic_time = seconds * DETERMINISTIC_SHARE
@@ -125,7 +143,7 @@ class Stages:
         trial.clear_objective()  # type: ignore[no-untyped-call]
         constrain(trial)
         solver = self._solver(left)
-        status = solver.solve(trial)
+        status = self._solve(solver, trial)
         if status == cp_model.INFEASIBLE:
             return False
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -149,7 +167,7 @@ class Stages:
             return None
         solver = self._solver(left * share)
         self.model.minimize(objective)
-        status = solver.solve(self.model)
+        status = self._solve(solver, self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.proven = False
             return None

@@ -157,14 +157,7 @@ def case_classes(work: Queue) -> CaseClasses:
         )
         .join(points, on="case")
     )
-    keys = (
-        members.select("points_centi", "takers")
-        .unique()
-        .sort("points_centi", "takers", descending=[True, False])
-        .with_row_index("class")
-        .with_columns(pl.col("class").cast(pl.Int64))
-    )
-    members = members.join(keys, on=["points_centi", "takers"]).sort("case")
+    members = with_class(members, "takers")
     size = pl.len().cast(pl.Int64).alias("size")
     kept = (
         members.filter(pl.col("previous_taker").is_not_null())
@@ -181,6 +174,19 @@ def case_classes(work: Queue) -> CaseClasses:
         .sort("class", "taker")
     )
     return CaseClasses(members=members.select("case", "class", "previous_taker"), options=options)
+
+
+def with_class(per_case: pl.DataFrame, allowed: str) -> pl.DataFrame:
+    """Each case's class (`class`): one number for each pairing of points and who may be
+    given the case (the column `allowed`), largest points first; in case order."""
+    keys = (
+        per_case.select("points_centi", allowed)
+        .unique()
+        .sort("points_centi", allowed, descending=[True, False])
+        .with_row_index("class")
+        .with_columns(pl.col("class").cast(pl.Int64))
+    )
+    return per_case.join(keys, on=["points_centi", allowed]).sort("case")
 
 
 def cases_for_counts(classes: CaseClasses, given: pl.Series, cases: int) -> Assignment:
@@ -266,9 +272,9 @@ def _water_tenths(work: Queue, takers: frozenset[int], total_centi: int) -> int:
     taker given cases ends at L or above (else the takers would hold less than the total),
     and the engine's rounding never lowers a capacity as points rise.
     """
-    chosen = work.takers.filter(pl.col("taker").is_in(sorted(takers)))
-    base = chosen["base_centi"].to_numpy().astype(np.int64)
-    available = chosen["available_points"].to_numpy().astype(np.int64)
+    chosen = np.fromiter(sorted(takers), dtype=np.int64)  # `taker` is the row of `takers`
+    base = work.takers["base_centi"].to_numpy().astype(np.int64)[chosen]
+    available = work.takers["available_points"].to_numpy().astype(np.int64)[chosen]
     order = np.argsort(base / available, kind="stable")
     held = total_centi + np.cumsum(base[order])
     room = np.cumsum(available[order])
