@@ -17,19 +17,24 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Response, ViewportSize, expect, sync_playwright
 
-from tests.browser.pages import AXE, Site, Unit, prepare, sign_in, watch_policy
+from tests.browser.pages import AXE, Site, Unit, WaitingCase, prepare, sign_in, watch_policy
 from tests.ports import free_port
 from tests.web.sessions import PASSWORD
 from wmt.demo.series import drifting_owners, write_demo_series
 from wmt.domain.access import Role
+from wmt.domain.hierarchy import Level
 from wmt.services.accounts import add_user
+from wmt.services.allocation_candidates import candidates_for_case
+from wmt.services.allocation_queue import queue
 from wmt.services.importing import import_path
 from wmt.services.overview import practitioner_overview, unit_overview
 from wmt.services.places import place_of
@@ -53,6 +58,8 @@ AS_OF = "2026-11-20"
 DATABASE = "wmt.db"
 VIEWPORT: ViewportSize = {"width": 1100, "height": 800}
 SESSION_COOKIE = "wmt_session"
+# The manager of the team with the most cases waiting for allocation in the site's PDU.
+ALLOCATING_MANAGER = "allocating_manager"
 # Generous waits: the machine running the tests may be busy with other work.
 TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -83,10 +90,39 @@ def _drifting_practitioner(store: Store, series: Path) -> tuple[Unit, str]:
     raise AssertionError("The demo series drifts nobody who works in one team only.")
 
 
+def _team_with_most_waiting(store: Store, pdu: Unit) -> Unit:
+    """The team of the PDU with the most cases waiting for allocation (the first by code of
+    those with as many)."""
+    waiting = Counter(case.team_code for case in queue(store, OPERATOR, Level.PDU, pdu.code).cases)
+    if not waiting:
+        raise AssertionError(f"The demo data has no case waiting for allocation in {pdu.code}.")
+    return _unit(store, "team", min(waiting, key=lambda code: (-waiting[code], code)))
+
+
+def _longest_waiting(store: Store, team: Unit) -> WaitingCase:
+    """The team's longest-waiting case (the first by CRN of those waiting as long) and the
+    first practitioner its candidates page offers, with their capacity before and after."""
+    cases = queue(store, OPERATOR, Level.TEAM, team.code).cases
+    case = min(cases, key=lambda case: (-case.waiting_days, case.crn))
+    offered = candidates_for_case(store, OPERATOR, case.crn)
+    first = next(candidate for candidate in offered.candidates if candidate.eligible)
+    return WaitingCase(
+        crn=case.crn,
+        case_type=case.case_type,
+        tier=case.tier,
+        staff_code=first.staff_code,
+        team_code=first.team_code,
+        name=f"{first.forename or ''} {first.surname or first.staff_code}".strip(),
+        capacity_before=str(first.capacity_before),
+        capacity_after=str(first.capacity_after),
+    )
+
+
 def _make_data(folder: Path) -> None:
     """Small demo data, three weekly snapshots, as `wmt demo-data --scale small --seed 1
     --as-of 2026-11-20 --weeks 3` and `wmt import` make them, in folder/wmt.db; an account per
-    role, with scopes found in what was imported; folder/site.json says what the site holds."""
+    role, with scopes found in what was imported, and a manager of the PDU's team with the most
+    cases waiting for allocation; folder/site.json says what the site holds."""
     series = folder / "series"
     write_demo_series(series, scale="small", seed=1, last_as_of=date.fromisoformat(AS_OF), weeks=3)
     store = open_store(f"sqlite:///{folder / DATABASE}")
@@ -101,16 +137,22 @@ def _make_data(folder: Path) -> None:
         team = _unit(store, "team", team_code)
         other_region = next(r for r in _children(store, national) if r.code != region.code)
         other_team = _children(store, _children(store, other_region)[0])[0]
-        scopes = {
-            Role.PRACTITIONER: practitioner.code,
-            Role.TEAM_MANAGER: team.code,
-            Role.HEAD_OF_PDU: pdu.code,
-            Role.REGIONAL_LEAD: region.code,
-            Role.NATIONAL: "national",
-            Role.ADMIN: "national",
+        allocating_team = _team_with_most_waiting(store, pdu)
+        waiting = _longest_waiting(store, allocating_team)
+        accounts = {
+            role.value: (role, scope)
+            for role, scope in (
+                (Role.PRACTITIONER, practitioner.code),
+                (Role.TEAM_MANAGER, team.code),
+                (Role.HEAD_OF_PDU, pdu.code),
+                (Role.REGIONAL_LEAD, region.code),
+                (Role.NATIONAL, "national"),
+                (Role.ADMIN, "national"),
+            )
         }
-        for role, scope in scopes.items():
-            add_user(store, role.value, PASSWORD, role, scope)
+        accounts[ALLOCATING_MANAGER] = (Role.TEAM_MANAGER, allocating_team.code)
+        for username, (role, scope) in accounts.items():
+            add_user(store, username, PASSWORD, role, scope)
     finally:
         store.engine.dispose()
     units = {
@@ -120,10 +162,12 @@ def _make_data(folder: Path) -> None:
         "team": team,
         "practitioner": practitioner,
         "other_team": other_team,
+        "allocating_team": allocating_team,
     }
     description = {
         "units": {key: dataclasses.asdict(unit) for key, unit in units.items()},
-        "users": {role.value: scope for role, scope in scopes.items()},
+        "waiting": dataclasses.asdict(waiting),
+        "users": {username: [role.value, scope] for username, (role, scope) in accounts.items()},
     }
     (folder / "site.json").write_text(json.dumps(description))
 
@@ -204,12 +248,52 @@ def site(tmp_path_factory: pytest.TempPathFactory, _site_data: Path) -> Iterator
     shutil.copyfile(_site_data / DATABASE, database)
     description = json.loads((_site_data / "site.json").read_text())
     units = {key: Unit(**fields) for key, fields in description["units"].items()}
-    users = {name: (Role(name), scope) for name, scope in description["users"].items()}
+    users = {name: (Role(role), scope) for name, (role, scope) in description["users"].items()}
+    waiting = WaitingCase(**description["waiting"])
     server, base_url = _serve(database, folder / "serve.log")
     try:
-        yield Site(base_url=base_url, database=database, as_of=AS_OF, users=users, **units)
+        yield Site(
+            base_url=base_url,
+            database=database,
+            as_of=AS_OF,
+            users=users,
+            waiting=waiting,
+            **units,
+        )
     finally:
         _stop(server)
+
+
+@contextmanager
+def serving_a_copy(
+    site: Site, folder: Path, change: Callable[[Store], None] | None = None
+) -> Iterator[Site]:
+    """The site on a copy of its database in folder, changed first by `change`, served on a
+    port of its own: for a test that changes what the site holds."""
+    database = folder / DATABASE
+    shutil.copyfile(site.database, database)
+    if change is not None:
+        store = open_store(f"sqlite:///{database}")
+        try:
+            change(store)
+        finally:
+            store.engine.dispose()
+    server, base_url = _serve(database, folder / "serve.log")
+    try:
+        yield dataclasses.replace(site, base_url=base_url, database=database)
+    finally:
+        _stop(server)
+
+
+def signed_in_page(browser: Browser, site: Site, username: str) -> Page:
+    """A page in a browser context of its own, signed in through the form (for a site served
+    by `serving_a_copy`, whose sessions are its own); close its context when done."""
+    context = browser.new_context(base_url=site.base_url, viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    prepare(context)
+    page = context.new_page()
+    sign_in(page, username)
+    return page
 
 
 @pytest.fixture(scope="session")

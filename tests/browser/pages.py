@@ -2,9 +2,12 @@
 
 Fixtures (conftest.py): `site`, a real `wmt serve` over small demo data with one account per
 role, each named after its role ("practitioner", "team_manager", "head_of_pdu",
-"regional_lead", "national", "admin") and scoped to `site`'s line of units; `page`, a fresh
+"regional_lead", "national", "admin") and scoped to `site`'s line of units, and
+"allocating_manager", the manager of `site.allocating_team`; `page`, a fresh
 page in its own browser context whose paths are relative to the site; `signed_in(username)`,
-the page with that person's session (signing in through the form once per test run).
+the page with that person's session (signing in through the form once per test run). A test
+that changes what the site holds serves a copy of it with `serving_a_copy(site, folder)` and
+opens pages with `signed_in_page(browser, copy, username)`.
 
 Helpers here: `sign_in(page, username)` fills in the sign-in form as a person would;
 `axe_violations(page)` runs axe-core on the page as it stands and `describe(violations)` says
@@ -47,6 +50,33 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class WaitingCase:
+    """A case waiting for allocation, and the practitioner its candidates page offers first."""
+
+    crn: str
+    case_type: str
+    tier: str
+    staff_code: str
+    team_code: str
+    name: str  # the practitioner's, as the pages print it
+    capacity_before: str  # as printed, without the % sign
+    capacity_after: str  # once they are given the case
+
+    @property
+    def candidates_path(self) -> str:
+        return f"/allocation/cases/{self.crn}"
+
+    def kind_candidates_path(self, team: Unit) -> str:
+        """Who in the team could take a case of this one's tier and type."""
+        return team.view("allocation/candidates") + f"?tier={self.tier}&case_type={self.case_type}"
+
+    @property
+    def confirm_path(self) -> str:
+        chosen = f"staff_code={self.staff_code}&team_code={self.team_code}"
+        return f"{self.candidates_path}/allocate?{chosen}"
+
+
+@dataclass(frozen=True)
 class Site:
     """The running server and what it holds."""
 
@@ -60,6 +90,8 @@ class Site:
     team: Unit
     practitioner: Unit
     other_team: Unit  # a team in another region
+    allocating_team: Unit  # the PDU's team with the most cases waiting for allocation
+    waiting: WaitingCase  # that team's longest-waiting case
     users: dict[str, tuple[Role, str]]  # username → role and scope
 
     @property

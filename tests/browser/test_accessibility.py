@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import ALLOCATING_MANAGER
 from tests.browser.pages import Site, axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
@@ -34,6 +35,18 @@ PAGES: dict[str, tuple[str | None, Callable[[Site], str]]] = {
         lambda site: f"/practitioner/{site.practitioner.code}/hours?team={site.team.code}",
     ),
     "changes": ("team_manager", lambda site: site.team.view("audit")),
+    "allocation-queue": (ALLOCATING_MANAGER, lambda site: site.allocating_team.view("allocation")),
+    "allocation-counts": ("national", lambda site: site.region.view("allocation")),
+    "allocation-candidates": (ALLOCATING_MANAGER, lambda site: site.waiting.candidates_path),
+    "allocation-kind-candidates": (
+        "national",
+        lambda site: site.waiting.kind_candidates_path(site.allocating_team),
+    ),
+    "allocation-confirm": (ALLOCATING_MANAGER, lambda site: site.waiting.confirm_path),
+    "allocation-decisions": (
+        ALLOCATING_MANAGER,
+        lambda site: site.allocating_team.view("allocation/decisions"),
+    ),
     "admin": ("admin", lambda site: "/admin"),
     "admin-points": ("admin", lambda site: "/admin/points"),
     "admin-points-version": ("admin", lambda site: "/admin/points/1"),
@@ -46,6 +59,9 @@ PAGES: dict[str, tuple[str | None, Callable[[Site], str]]] = {
     "admin-user": ("admin", lambda site: "/admin/users/1"),
     "admin-user-password": ("admin", lambda site: "/admin/users/1/password"),
     "admin-user-delete": ("admin", lambda site: "/admin/users/1/delete"),
+    "admin-eligibility": ("admin", lambda site: "/admin/eligibility"),
+    "admin-eligibility-version": ("admin", lambda site: "/admin/eligibility/1"),
+    "admin-eligibility-new": ("admin", lambda site: "/admin/eligibility/new"),
     "own-password": ("national", lambda site: "/account/password"),
     "admin-changes": ("admin", lambda site: "/admin/audit"),
 }

@@ -5,27 +5,24 @@ Each test has a server and database of its own, since it changes what they hold.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DATABASE, VIEWPORT, _serve, _stop
+from tests.browser.conftest import serving_a_copy, signed_in_page
 from tests.browser.pages import (
     Site,
     axe_violations,
     capacity_in_table,
     describe,
-    prepare,
     save_screenshot,
-    sign_in,
 )
 from tests.web.sessions import PASSWORD
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
-from wmt.store.database import open_store
+from wmt.store.transactions import Store
 
 pytestmark = pytest.mark.browser
 
@@ -33,24 +30,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def own_site(site: Site, tmp_path: Path) -> Iterator[Site]:
     """The demo site on a copy of its database, with a second manager for the same team."""
-    database = tmp_path / DATABASE
-    shutil.copyfile(site.database, database)
-    store = open_store(f"sqlite:///{database}")
-    add_user(store, "deputy", PASSWORD, Role.TEAM_MANAGER, site.team.code)
-    store.engine.dispose()
-    server, base_url = _serve(database, tmp_path / "serve.log")
-    try:
-        yield Site(**{**site.__dict__, "base_url": base_url, "database": database})
-    finally:
-        _stop(server)
 
+    def add_deputy(store: Store) -> None:
+        add_user(store, "deputy", PASSWORD, Role.TEAM_MANAGER, site.team.code)
 
-def _page(browser: Browser, site: Site, username: str) -> Page:
-    context = browser.new_context(base_url=site.base_url, viewport=VIEWPORT)
-    prepare(context)
-    page = context.new_page()
-    sign_in(page, username)
-    return page
+    with serving_a_copy(site, tmp_path, add_deputy) as copy:
+        yield copy
 
 
 def _percent(text: str) -> float:
@@ -73,7 +58,7 @@ def _add_court_duty(page: Page, site: Site, hours: str) -> None:
 def test_a_reduction_changes_the_figure_and_the_team_at_once(
     browser: Browser, own_site: Site
 ) -> None:
-    page = _page(browser, own_site, "team_manager")
+    page = signed_in_page(browser, own_site, "team_manager")
     page.goto(own_site.team.path)
     name = own_site.practitioner.name
     before = _percent(capacity_in_table(page, name).inner_text())
@@ -97,12 +82,12 @@ def test_a_reduction_changes_the_figure_and_the_team_at_once(
 def test_the_second_of_two_managers_saving_the_same_reduction_is_refused(
     browser: Browser, own_site: Site
 ) -> None:
-    first = _page(browser, own_site, "team_manager")
+    first = signed_in_page(browser, own_site, "team_manager")
     _add_court_duty(first, own_site, "4")
     change = first.get_by_role("link", name="Change Court duty").first
     change_url = change.get_attribute("href")
     assert change_url is not None
-    second = _page(browser, own_site, "deputy")
+    second = signed_in_page(browser, own_site, "deputy")
     first.goto(change_url)
     second.goto(change_url)
     first.get_by_label("Hours a week").fill("6")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import ALLOCATING_MANAGER
 from tests.browser.pages import Site, main_heading, save_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,16 @@ def test_screenshots_of_the_main_pages(site: Site, page: Page) -> None:
         ),
     ):
         page.goto(where)
+        saved.append(save_screenshot(page, name))
+    page.context.clear_cookies()
+    sign_in(page, ALLOCATING_MANAGER)
+    for name, where in (
+        ("allocation-queue", site.allocating_team.view("allocation")),
+        ("allocation-candidates", site.waiting.candidates_path),
+        ("allocation-confirm", site.waiting.confirm_path),
+    ):
+        page.goto(where)
+        expect(main_heading(page)).not_to_be_empty()
         saved.append(save_screenshot(page, name))
     page.context.clear_cookies()
     sign_in(page, "admin")
