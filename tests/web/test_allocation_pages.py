@@ -198,7 +198,15 @@ def test_candidates_come_eligible_first_with_their_figures(browse: TestClient) -
     assert "default" in main.one(css_class="govuk-inset-text").text
 
 
-@pytest.mark.parametrize(("username", "links"), [("manager", 2), ("head", 2), ("lead", 0)])
+# S1 held the person before; S2, a PSO, may take a D2 case of low risk; the head of the PDU
+# also sees T2's practitioners, as they allocate across the PDU's teams.
+TEAM_LINKS = [
+    "/allocation/cases/Q5/allocate?staff_code=S1&team_code=T1",
+    "/allocation/cases/Q5/allocate?staff_code=S2&team_code=T1",
+]
+
+
+@pytest.mark.parametrize(("username", "links"), [("manager", 2), ("head", 3), ("lead", 0)])
 def test_only_those_who_may_allocate_see_an_allocate_link(
     queued: FastAPI, username: str, links: int
 ) -> None:
@@ -206,11 +214,25 @@ def test_only_those_who_may_allocate_see_an_allocate_link(
         main = html.main(client.get("/allocation/cases/Q5"))
     allocate = [link.get("href") for link in main.find_all("a") if link.text.startswith("Allocate")]
     assert len(allocate) == links
-    if links:  # S1 held the person before; S2, a PSO, may take a D2 case of low risk
-        assert allocate == [
-            "/allocation/cases/Q5/allocate?staff_code=S1&team_code=T1",
-            "/allocation/cases/Q5/allocate?staff_code=S2&team_code=T1",
-        ]
+    if username == "manager":
+        assert allocate == TEAM_LINKS
+    if username == "head":
+        assert allocate[0] == TEAM_LINKS[0]  # continuity first
+        assert set(allocate) == {
+            *TEAM_LINKS,
+            "/allocation/cases/Q5/allocate?staff_code=S3&team_code=T2",
+        }
+
+
+def test_a_team_manager_is_offered_their_team_and_the_head_of_pdu_the_pdu(
+    queued: FastAPI,
+) -> None:
+    teams = {}
+    for username in ("manager", "head"):
+        with _as(queued, username) as client:
+            found = client.get("/api/allocation/cases/Q1/candidates").json()
+        teams[username] = {candidate["team_code"] for candidate in found["candidates"]}
+    assert teams == {"manager": {"T1"}, "head": {"T1", "T2"}}
 
 
 def test_national_sees_no_allocate_link(browse: TestClient) -> None:

@@ -110,12 +110,13 @@ def candidates_for_case(
     store: Store, viewer: Viewer, crn: str, as_of: date | None = None
 ) -> Candidates:
     """The practitioners of the team of a case waiting in the snapshot of the date (the newest
-    by default); NotFound if no such case waits there, or the person may not see its team."""
+    by default), or for the head of its PDU of every team of the PDU; NotFound if no such
+    case waits there, or the person may not see its team."""
     with store.reading() as connection:
         record = require_snapshot(connection, as_of)
         waiting = _case(connection, record.id, crn).filter(pl.col("staff_code").is_null())
         if waiting.is_empty():
-            raise NotFound(f"No case {crn!r} waits for allocation on {record.as_of}.")
+            raise _no_case(viewer, f"No case {crn!r} waits for allocation on {record.as_of}.")
         return _for_team_of(connection, record, viewer, waiting)
 
 
@@ -129,13 +130,19 @@ def candidates_for_reallocation(
         record = require_snapshot(connection, as_of)
         held = _case(connection, record.id, crn).filter(pl.col("staff_code").is_not_null())
         if held.is_empty():
-            raise NotFound(f"No case {crn!r} is held by a practitioner on {record.as_of}.")
+            raise _no_case(viewer, f"No case {crn!r} is held by a practitioner on {record.as_of}.")
         found = _for_team_of(connection, record, viewer, held)
     holder_code = str(held["staff_code"][0])
     others = tuple(c for c in found.candidates if c.staff_code != holder_code)
     holding = [c for c in found.candidates if c.staff_code == holder_code]
     holder = None if not holding else _as_held(holding[0])
     return replace(found, candidates=others, holder=holder)
+
+
+def _no_case(viewer: Viewer, detail: str) -> NotFound:
+    """No such case: said plainly to someone who sees everything; to anyone else the same as
+    a case outside their scope, so a case number tells nobody whether it exists elsewhere."""
+    return NotFound(detail if viewer.sees_everything else NOT_FOUND)
 
 
 def _as_held(candidate: Candidate) -> Candidate:
@@ -164,8 +171,22 @@ def _for_team_of(
 ) -> Candidates:
     team_code = str(case["team_code"][0])
     check_may_read(connection, record.id, viewer, Level.TEAM, team_code)
-    found = _candidates(connection, record, case.drop("staff_code"), [team_code], team_code)
+    teams = _teams_offered(connection, record.id, viewer, team_code)
+    found = _candidates(connection, record, case.drop("staff_code"), teams, team_code)
     return replace(found, may_allocate=_may_allocate(connection, record.id, viewer, team_code))
+
+
+def _teams_offered(
+    connection: Connection, snapshot_id: int, viewer: Viewer, team_code: str
+) -> list[str]:
+    """Whose practitioners a case is offered to: its team's, or for the head of its PDU (who
+    allocates across the PDU's teams) every team of the PDU."""
+    if viewer.role is not Role.HEAD_OF_PDU:
+        return [team_code]
+    pdus = {place.pdu for place in places_in(connection, snapshot_id, Level.TEAM, team_code)}
+    if viewer.scope not in pdus:
+        return [team_code]
+    return teams_within(connection, snapshot_id, viewer.scope, Level.PDU)
 
 
 def _may_allocate(connection: Connection, snapshot_id: int, viewer: Viewer, team_code: str) -> bool:
