@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.case_folders import replace_line, write_folder
 from tests.conftest import copied_store
 from tests.services.test_allocation_plans import queued  # noqa: F401 (fixture)
 from tests.web.conftest import imported_postgres, imported_sqlite  # noqa: F401 (fixtures)
@@ -21,6 +23,7 @@ from wmt.domain.access import Role, Viewer
 from wmt.errors import NotFound
 from wmt.services.allocation_plans import held_cases, rebalance_unit
 from wmt.services.case_locks import lock_case, unlock_case
+from wmt.services.importing import import_case_folder
 from wmt.services.saving import EditConflict, InvalidInput, NotPermitted
 from wmt.services.scope import NOT_FOUND
 from wmt.store import schema
@@ -147,3 +150,19 @@ def test_a_rebalance_never_moves_a_locked_case(queued: Store) -> None:  # noqa: 
         lock_case(queued, HEAD_OF_PDU, crn)
     again = rebalance_unit(queued, HEAD_OF_PDU, "P1", target=Decimal("10"), time_limit=2)
     assert moved.isdisjoint(move.crn for move in again.rebalance.moves)
+
+
+def test_a_lock_lapses_when_the_case_leaves_its_team(held: Store, tmp_path: Path) -> None:
+    lock_case(held, T1_MANAGER, "X000001")
+    moved = {
+        **replace_line("cases.csv", "X000001,S1,T1", "X000001,S3,T2"),
+        "snapshot.txt": "2026-11-27\n",
+    }
+    import_case_folder(held, write_folder(tmp_path / "later", moved))
+    with held.reading() as connection:
+        found = held_cases(connection, require_snapshot(connection, None).id, ["T2"])
+    assert dict(zip(found["crn"], found["locked"], strict=True))["X000001"] is False
+    with pytest.raises(EditConflict, match="is not locked"):
+        unlock_case(held, T2_MANAGER, "X000001")
+    lock_case(held, T2_MANAGER, "X000001")
+    assert _locks(held) == [("X000001", "T2", "tina", None)]

@@ -94,25 +94,33 @@ class _Locking:
     def write(self, connection: Connection, username: str) -> Written:
         crn = self.fields["crn"]
         existing = stored.lock_of(connection, crn)
-        if existing is not None:
+        if existing is not None and existing.team_code == self.fields["team_code"]:
             raise EditConflict(
                 f"{crn} was locked by {existing.locked_by} at {_when(existing.locked_at)}; "
                 "nothing was saved."
             )
+        if existing is not None:  # locked in a team the case has since left: it lapsed
+            stored.remove_lock(connection, crn)
         try:
             stored.add_lock(connection, self.fields)
         except IntegrityError:  # another manager's lock, written in the meantime
             raise EditConflict(f"{crn} was locked by someone else; nothing was saved.") from None
-        return Written("lock of a case", f"case {crn}", None, self.fields)
+        before = None if existing is None else dict(existing._mapping)
+        return Written("lock of a case", f"case {crn}", before, self.fields)
 
 
 @dataclass(frozen=True)
 class _Unlocking:
     crn: str
+    team_code: str  # the case's team now: a lock made in another has lapsed
 
     def write(self, connection: Connection, username: str) -> Written:
         existing = stored.lock_of(connection, self.crn)
-        if existing is None or not stored.remove_lock(connection, self.crn):
+        if (
+            existing is None
+            or existing.team_code != self.team_code
+            or not stored.remove_lock(connection, self.crn)
+        ):
             raise EditConflict(f"{self.crn} is not locked; nothing was saved.")
         return Written("unlock of a case", f"case {self.crn}", dict(existing._mapping), None)
 
@@ -146,7 +154,8 @@ def unlock_case(store: Store, viewer: Viewer, crn: str) -> CaseLock:
         holder = _holder(connection, record, viewer, crn)
         _check_may_lock(connection, record, viewer, holder.team_code)
         owner = (holder.staff_code, holder.team_code)
-        written = write_audited(connection, viewer.username, _Unlocking(crn), owner)
+        unlocking = _Unlocking(crn, holder.team_code)
+        written = write_audited(connection, viewer.username, unlocking, owner)
     return _as_record(holder, written.before or {})
 
 
