@@ -32,6 +32,7 @@ from wmt.services.allocating import AllocationRequest, allocate
 from wmt.services.overview import practitioner_overview
 from wmt.services.scope import OPERATOR
 from wmt.store.transactions import Store
+from wmt.web.common import PAGE_NOT_FOUND
 
 S1_CASES = "/practitioner/S1/allocation?team=T1"
 
@@ -221,3 +222,16 @@ def test_nobody_signed_in_is_sent_to_sign_in_or_refused(app: FastAPI) -> None:
                 posted = client.post(url, data={"csrf_token": token}, follow_redirects=False)
                 assert posted.headers["location"] == f"/sign-in?next={url}"
     assert page.headers["location"] == f"/sign-in?next={S1_CASES}"
+
+
+@pytest.mark.usefixtures("people")
+def test_the_reallocation_page_is_for_whoever_may_see_the_cases_team(app: FastAPI) -> None:
+    with signed_in(TestClient(app, base_url="https://testserver"), "manager") as manager:
+        outside = manager.get("/allocation/cases/X000005/reallocation")  # team T2
+    with signed_in(TestClient(app, base_url="https://testserver"), "lead") as lead:
+        read_only = lead.get("/allocation/cases/X000004/reallocation")
+    assert outside.status_code == 404
+    assert html.page_text(outside).startswith(f"Sorry, we cannot show that {PAGE_NOT_FOUND}")
+    assert read_only.status_code == 200
+    assert len(html.table_header(read_only, "Who could take")) == 9  # no action column
+    assert not [text for text in read_page(read_only).links if text.startswith("Reallocate")]
