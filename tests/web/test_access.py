@@ -107,6 +107,9 @@ SIGNED_IN_ROUTES: dict[Route, str] = {
     # waits for nobody, so everyone is told so.
     ("GET", "/allocation/cases/{crn}"): "/allocation/cases/X000001",
     ("GET", "/api/allocation/cases/{crn}/candidates"): "/api/allocation/cases/X000001/candidates",
+    # Scoped by the case's team, checked in tests/web/test_practitioner_cases.py; a waiting
+    # case is held by nobody, so everyone is told so.
+    ("GET", "/allocation/cases/{crn}/reallocation"): "/allocation/cases/X000006/reallocation",
 }
 
 UNIT_VIEWS = ("caseload", "signals", "quality")  # history has a route of its own
@@ -172,6 +175,14 @@ SCOPED_ROUTES: dict[Route, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("GET", "/api/allocation/{level}/{code}/decisions"): (
         ("/api/allocation/{level}/{code}/decisions",),
         ("/api/allocation/{level}/{code}/decisions",),
+    ),
+    ("GET", "/practitioner/{staff_code}/allocation"): (
+        (),
+        ("/practitioner/{code}/allocation?team={team}",),
+    ),
+    ("GET", "/api/practitioner/{staff_code}/cases"): (
+        (),
+        ("/api/practitioner/{code}/cases?team={team}",),
     ),
 }
 
@@ -243,6 +254,16 @@ ALLOCATOR_ROUTES: dict[Route, str] = {
     ("POST", "/api/allocation/cases/{crn}/allocation"): "/api/allocation/cases/X000006/allocation",
 }
 ALLOCATES = {"head": {"T1", "T2"}}  # T1's manager cannot see X000006's team, T2
+# The manager of a case's team or the head of its PDU locks and unlocks it; everyone else may
+# not (403), or cannot see the case's team at all (404): (method, path) -> the URL to try for
+# X000001, held by S1 in team T1. Checked in tests/web/test_practitioner_cases.py.
+LOCKER_ROUTES: dict[Route, str] = {
+    ("POST", "/allocation/cases/{crn}/lock"): "/allocation/cases/X000001/lock",
+    ("POST", "/allocation/cases/{crn}/unlock"): "/allocation/cases/X000001/unlock",
+    ("PUT", "/api/allocation/cases/{crn}/lock"): "/api/allocation/cases/X000001/lock",
+    ("DELETE", "/api/allocation/cases/{crn}/lock"): "/api/allocation/cases/X000001/lock",
+}
+LOCKERS = {"manager", "head"}
 MANAGES = {"manager": {"S1", "S2"}}  # whose hours and reductions each person may change
 
 # Administrators only; everyone else gets 403: (method, path) -> the URL to try. Forms are
@@ -339,6 +360,10 @@ SIGNED_IN_ANSWERS: dict[Route, tuple[int, Check]] = {
     ("GET", "/api/allocation/cases/{crn}/candidates"): (
         404,
         _detail("No case 'X000001' waits for allocation"),
+    ),
+    ("GET", "/allocation/cases/{crn}/reallocation"): (
+        404,
+        _says("No case 'X000006' is held by a practitioner"),
     ),
 }
 ADMIN_ANSWERS: dict[Route, tuple[int, Check]] = {
@@ -450,6 +475,7 @@ def classified() -> set[Route]:
         PLAN_ROUTES,
         TEAM_MANAGER_ROUTES,
         ALLOCATOR_ROUTES,
+        LOCKER_ROUTES,
         ADMIN_ONLY_ROUTES,
     )
     return PUBLIC_ROUTES | OPERATOR_ROUTES | mounts | set().union(*(set(g) for g in groups))
@@ -475,6 +501,7 @@ def test_every_route_is_classified(app: FastAPI) -> None:
         set(PLAN_ROUTES),
         set(TEAM_MANAGER_ROUTES),
         set(ALLOCATOR_ROUTES),
+        set(LOCKER_ROUTES),
         set(ADMIN_ONLY_ROUTES),
     ]
     assert sum(len(group) for group in groups) == len(set().union(*groups)), "classified twice"

@@ -29,6 +29,7 @@ from wmt.services.allocation_queue import _waiting_cases as waiting_cases
 from wmt.services.places import level_of_unit, places_in
 from wmt.services.scope import NOT_FOUND, check_may_read
 from wmt.store import schema
+from wmt.store.case_locks import is_locked, with_locks
 from wmt.store.eligibility_versions import rules_in_force
 from wmt.store.frames import read_frame
 from wmt.store.points_versions import version_in_force
@@ -123,8 +124,8 @@ def rebalance_unit(
     level: Level | None = None,
 ) -> UnitRebalance:
     """The fewest moves of the unit's allocated cases that bring everyone to the target.
-    Cases given in the last 28 days stay (the planner keeps them); no case is locked by a
-    manager yet."""
+    Cases given in the last 28 days stay (the planner keeps them), as do those a manager
+    has locked."""
     with store.reading() as connection:
         record = planning_snapshot(connection, as_of)
         unit_level, teams = unit_to_plan(connection, record, viewer, code, level)
@@ -132,7 +133,7 @@ def rebalance_unit(
             connection, record, teams, held_cases(connection, record.id, teams)
         )
     moves = rebalance(
-        inputs.cases.with_columns(locked=pl.lit(False)),
+        inputs.cases,
         inputs.owners,
         inputs.config,
         inputs.as_of,
@@ -184,15 +185,21 @@ def unit_to_plan(
 
 
 def held_cases(connection: Connection, snapshot_id: int, teams: list[str]) -> pl.DataFrame:
-    """The cases the teams' practitioners hold, in CRN order."""
+    """The cases the teams' practitioners hold, in CRN order, each saying whether a manager
+    has locked it."""
     table = schema.table_of(schema.SnapshotCase)
-    query = select(*(table.c[name] for name in HELD_COLUMNS)).where(
-        table.c.snapshot_id == snapshot_id,
-        table.c.staff_code.is_not(None),
-        table.c.team_code.in_(teams),
+    columns = (*(table.c[name] for name in HELD_COLUMNS), is_locked())
+    query = (
+        select(*columns)
+        .select_from(with_locks(table))
+        .where(
+            table.c.snapshot_id == snapshot_id,
+            table.c.staff_code.is_not(None),
+            table.c.team_code.in_(teams),
+        )
     )
     types = {name: CASES_SCHEMA.get(name, pl.String) for name in HELD_COLUMNS}
-    return read_frame(connection, query, types).sort("crn")
+    return read_frame(connection, query, {**types, "locked": pl.Boolean}).sort("crn")
 
 
 def planning_inputs(

@@ -16,7 +16,7 @@ DEFAULT_SQLITE_FILE = "wmt.db"
 ENVIRONMENT_VARIABLE = "WMT_DATABASE_URL"
 # The newest migration. A test checks it matches the migrations folder, so that start-up can
 # skip loading the migration machinery when the store is already current.
-SCHEMA_REVISION = "0013"
+SCHEMA_REVISION = "0014"
 BUSY_TIMEOUT_VARIABLE = "WMT_SQLITE_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT_SECONDS = 300.0
 

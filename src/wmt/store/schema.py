@@ -440,3 +440,15 @@ class AllocationDecision(Base):
     as_of: Mapped[date] = mapped_column(Date)
     confirmed_on: Mapped[date | None] = mapped_column(Date)  # an import showed it so
     contradicted_on: Mapped[date | None] = mapped_column(Date)  # an import showed someone else
+
+
+class CaseLock(Base):
+    """A manager's word that a held case stays with its practitioner: a rebalance never moves
+    it. Unlocking removes the row; both are in the audit log. Times are UTC."""
+
+    __tablename__ = "case_lock"
+    crn: Mapped[str] = mapped_column(String(120), primary_key=True)
+    team_code: Mapped[str] = mapped_column(CODE)  # the case's team when it was locked
+    locked_by: Mapped[str] = mapped_column(String(120))
+    locked_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)

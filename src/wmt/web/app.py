@@ -27,6 +27,7 @@ from wmt.web import (
     operations,
     organisation_sign_in,
     pages,
+    practitioner_cases,
     sessions,
     sign_in,
 )
@@ -93,6 +94,9 @@ def create_app(
     app.include_router(inputs.router)
     app.include_router(allocating.api)
     app.include_router(allocating.router)
+    app.include_router(practitioner_cases.api)
+    # Before the allocation pages, whose /{level}/{code}/allocation would take a practitioner's.
+    app.include_router(practitioner_cases.router)
     app.include_router(allocation_pages.router)
     app.include_router(pages.router)
     return app
