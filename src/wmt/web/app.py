@@ -16,9 +16,11 @@ from wmt.web import (
     admin_eligibility,
     allocating,
     allocation_pages,
+    allocation_plan_pages,
     api,
     api_allocation,
     api_inputs,
+    api_plan_acceptance,
     api_plans,
     assets,
     headers,
@@ -89,11 +91,13 @@ def create_app(
     app.include_router(admin_eligibility.api)
     app.include_router(api_inputs.router)
     app.include_router(api_plans.router)
+    app.include_router(api_plan_acceptance.router)
     app.include_router(api_allocation.router)
     app.include_router(inputs.router)
     app.include_router(allocating.api)
     app.include_router(allocating.router)
     app.include_router(allocation_pages.router)
+    app.include_router(allocation_plan_pages.router)
     app.include_router(pages.router)
     return app
 
