@@ -117,10 +117,10 @@ def _accept(
     requests: list[AllocationRequest],
     within: tuple[Level, str] | None,
 ) -> Accepted:
-    _check_each_case_once(requests)
     with store.changing_snapshots() as connection:
         record = require_snapshot(connection, None)
         teams = None if within is None else _teams_allocated(connection, record, viewer, *within)
+        _check_each_case_once(requests)
         checked = [_row_checked(connection, record, viewer, one, teams) for one in requests]
         return record_allocations(connection, record, viewer, checked)
 
