@@ -25,12 +25,11 @@ from wmt.domain.clock import utc_now
 from wmt.domain.hierarchy import LEVELS, Level, check_level
 from wmt.errors import WmtError
 from wmt.planning.plan import DEFAULT_CEILING
-from wmt.planning.rebalance import DEFAULT_TARGET
+from wmt.planning.rebalance import DEFAULT_TARGET, Move
 from wmt.services.allocating import Accepted
 from wmt.services.allocation_plans import SuggestedPlan, UnitRebalance, rebalance_unit, suggest
 from wmt.services.allocation_queue import queue
 from wmt.services.allocation_what_if import what_if_leaves
-from wmt.services.listing import field_names
 from wmt.services.plan_acceptance import (
     PlannedAllocation,
     PlannedMove,
@@ -94,20 +93,6 @@ class ShownPlan:
 
 
 @dataclass(frozen=True)
-class MoveRow:
-    crn: str
-    from_staff_code: str
-    from_team_code: str
-    to_staff_code: str
-    to_team_code: str
-    points: Decimal
-    from_capacity_before: Decimal
-    from_capacity_after: Decimal
-    to_capacity_before: Decimal
-    to_capacity_after: Decimal
-
-
-@dataclass(frozen=True)
 class ShownRebalance:
     """A rebalance as the page shows it, and as its form carries it back."""
 
@@ -116,10 +101,9 @@ class ShownRebalance:
     seconds: float
     max_capacity_before: Decimal | None
     max_capacity_after: Decimal | None
-    rows: tuple[MoveRow, ...]
+    rows: tuple[Move, ...]
 
 
-MOVE_FIELDS = field_names(MoveRow)
 Shown = TypeVar("Shown", ShownPlan, ShownRebalance)
 
 
@@ -167,9 +151,7 @@ def _shown_rebalance(found: UnitRebalance) -> ShownRebalance:
         seconds=round(moves.seconds, 1),
         max_capacity_before=moves.max_capacity_before,
         max_capacity_after=moves.max_capacity_after,
-        rows=tuple(
-            MoveRow(**{name: getattr(move, name) for name in MOVE_FIELDS}) for move in moves.moves
-        ),
+        rows=moves.moves,
     )
 
 
