@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -108,12 +108,13 @@ Shown = TypeVar("Shown", ShownPlan, ShownRebalance)
 
 
 @dataclass(frozen=True)
-class Choices(Generic[Shown]):
-    """What the person asked for: the figures in the address, or those a form carried."""
+class Choices:
+    """What the person asked for (the figures in the address, or what a form carried back),
+    what was wrong with it, and the plan or rebalance to show."""
 
     typed: Mapping[str, str]
     problems: Problems
-    shown: Shown | None = None
+    shown: ShownPlan | ShownRebalance | None = None
 
 
 def _shown_plan(found: SuggestedPlan, kinds: Mapping[str, tuple[str, str]]) -> ShownPlan:
@@ -185,9 +186,7 @@ def _unit(request: Request, level: str, code: str) -> tuple[Level, str]:
     return check_level(level, LEVELS), address_code(code, level_label(level).lower())
 
 
-def _context(
-    request: Request, level: Level, code: str, choices: Choices[Any], conflict: bool = False
-) -> dict[str, Any]:
+def _context(request: Request, level: Level, code: str, choices: Choices) -> dict[str, Any]:
     shown = choices.shown
     allowed = shown is not None and may_accept(store_of(request), viewer_of(request), level, code)
     return {
@@ -200,7 +199,6 @@ def _context(
         "may_accept": allowed,
         "csrf": csrf_token(request),
         "status_words": STATUS_WORDS,
-        "conflict": conflict,
     }
 
 
@@ -226,7 +224,7 @@ def plan_page(request: Request, level: str, code: str) -> Response:
     problems = Problems()
     ceiling = _percent(params, problems, "ceiling", "the ceiling", DEFAULT_CEILING)
     if problems.items:
-        choices: Choices[ShownPlan] = Choices(params, problems)
+        choices = Choices(params, problems)
         context = _context(request, unit_level, code, choices)
         return _show(request, "allocation_plan.html", context, 400)
     store = store_of(request)
@@ -268,7 +266,7 @@ def rebalance_page(request: Request, level: str, code: str) -> Response:
     most = _max_moves(params, problems)
     template = "allocation_rebalance.html"
     if problems.items:
-        choices: Choices[ShownRebalance] = Choices(params, problems)
+        choices = Choices(params, problems)
         return _show(request, template, _context(request, unit_level, code, choices), 400)
     found = rebalance_unit(
         store_of(request), viewer, code, target, most, TIME_LIMIT, level=unit_level
@@ -319,7 +317,7 @@ def _accepting(
     request: Request,
     level: Level,
     code: str,
-    choices: Choices[Any],
+    choices: Choices,
     accept: Callable[[], Accepted],
     *,
     template: str,
@@ -335,17 +333,16 @@ def _accepting(
     except EditConflict as conflict:
         crn = str(conflict).split(" ", 1)[0].rstrip(":")
         _name_rows(choices, {crn: str(conflict)})
-        context = _context(request, level, code, choices, conflict=True)
-        return _show(request, template, context, 409)
+        return _show(request, template, _context(request, level, code, choices), 409)
     count = len(accepted.decisions)
     request.session["banner"] = f"{count} case{'' if count == 1 else 's'} {done}"
     return RedirectResponse(f"/{level.value}/{code}/{then}", status_code=303)
 
 
-def _name_rows(choices: Choices[Any], errors: Mapping[str, str]) -> None:
+def _name_rows(choices: Choices, errors: Mapping[str, str]) -> None:
     """Each problem linked to the box of the case it names (the first box if none)."""
-    shown = choices.shown
-    numbers = {row.crn: number for number, row in enumerate(shown.rows)} if shown else {}
+    rows: Sequence[PlacementRow | Move] = () if choices.shown is None else choices.shown.rows
+    numbers = {row.crn: number for number, row in enumerate(rows)}
     for crn, message in errors.items():
         choices.problems.add(f"accept-{numbers.get(crn, 0)}", message)
 
