@@ -15,7 +15,8 @@ from tests.conftest import run_wmt
 from tests.services.test_allocation_queue import ON, allocation_folder
 from wmt.domain.access import Role, Viewer
 from wmt.services.accounts import add_user
-from wmt.services.allocating import DECISION_COLUMNS, AllocationRequest, proposal
+from wmt.services.allocating import AllocationRequest, proposal
+from wmt.services.allocation_decisions import DECISION_COLUMNS
 from wmt.services.importing import import_case_folder
 from wmt.store.transactions import Store
 

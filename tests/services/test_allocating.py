@@ -23,7 +23,7 @@ from wmt.domain.access import Role, Viewer
 from wmt.domain.allocation_rules import AllocationReason, DecisionStatus
 from wmt.engine.decisions import CONTRADICTED_FINDING
 from wmt.errors import NotFound
-from wmt.services import allocating
+from wmt.services import allocating, allocation_decisions
 from wmt.services.allocating import AllocationRequest, Holder
 from wmt.services.importing import import_case_folder
 from wmt.services.saving import EditConflict, InvalidInput, NotPermitted
@@ -134,7 +134,7 @@ def test_an_ineligible_practitioner_needs_a_justification_which_the_decision_kee
     )
     done = allocating.allocate(held, t1_manager, justified)
     assert (done.from_staff_code, done.kind) == ("S1", "reallocation")
-    listed = allocating.decisions(held, t1_manager, "team", "T1").rows
+    listed = allocation_decisions.decisions(held, t1_manager, "team", "T1").rows
     assert [(d.crn, d.override_justification, d.reason) for d in listed] == [
         ("X000001", "Known to the family", AllocationReason.CASELOAD_ADJUSTMENT.value)
     ]
@@ -153,7 +153,7 @@ def _import(store: Store, folder: Path, on: str, holder: str | None) -> None:
 
 
 def _statuses(store: Store) -> list[tuple[str, str, date | None]]:
-    found = allocating.decisions(store, OPERATOR, "national", "national")
+    found = allocation_decisions.decisions(store, OPERATOR, "national", "national")
     return [(d.crn, d.status, d.settled_on) for d in found.rows]
 
 
@@ -221,10 +221,10 @@ def test_practitioners_see_only_decisions_about_their_own_cases(held: Store) -> 
         ),
     )
     s2 = Viewer("S2", Role.PRACTITIONER, "S2")
-    mine = allocating.decisions(held, s2, "practitioner", "S2").rows
+    mine = allocation_decisions.decisions(held, s2, "practitioner", "S2").rows
     assert [(d.crn, d.notes) for d in mine] == [("X000002", None)]
     with pytest.raises(NotFound):
-        allocating.decisions(held, s2, "team", "T1")
-    assert len(allocating.decisions(held, HEAD_OF_PDU, "pdu", "P1").rows) == 2
-    pending = allocating.decisions(held, HEAD_OF_PDU, "pdu", "P1", status="confirmed")
+        allocation_decisions.decisions(held, s2, "team", "T1")
+    assert len(allocation_decisions.decisions(held, HEAD_OF_PDU, "pdu", "P1").rows) == 2
+    pending = allocation_decisions.decisions(held, HEAD_OF_PDU, "pdu", "P1", status="confirmed")
     assert pending.rows == []

@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from tests import html
 from tests.managers import add_kept_reduction
@@ -27,6 +28,7 @@ from wmt.domain.access import Role
 from wmt.services.accounts import add_user
 from wmt.services.inputs import ReductionEntry
 from wmt.store.transactions import Store
+from wmt.web.allocation_plan_pages import ShownPlan, ShownRebalance
 from wmt.web.common import PAGE_NOT_FOUND
 
 Route = tuple[str, str]  # (method, path as the application declares it)
@@ -200,8 +202,28 @@ PLAN_ROUTES: dict[Route, str] = {
         "/api/allocation/practitioner/{code}/what-if-leave?team_code={team}&from=2026-12-01"
         "&time_limit=1"
     ),
+    ("GET", "/{level}/{code}/allocation/plan"): "/{level}/{code}/allocation/plan",
+    ("GET", "/{level}/{code}/allocation/rebalance"): "/{level}/{code}/allocation/rebalance",
+    ("GET", "/practitioner/{staff_code}/allocation/what-if-leave"): (
+        "/practitioner/{code}/allocation/what-if-leave?team={team}&from=2026-12-01"
+    ),
 }
 PLAN_LEVELS = {"team", "pdu"}
+# Accepting a team's or PDU's plan or rebalance: its manager (the team) or the head of its PDU
+# (the PDU and its teams); anyone else who may see the unit gets 403, anyone who may not 404:
+# (method, path) -> the URL to try for each unit. Nothing is sent to accept, so an allocator
+# is told to choose a case.
+ACCEPTANCE_ROUTES: dict[Route, str] = {
+    ("POST", "/{level}/{code}/allocation/plan"): "/{level}/{code}/allocation/plan",
+    ("POST", "/{level}/{code}/allocation/rebalance"): "/{level}/{code}/allocation/rebalance",
+    ("POST", "/api/allocation/{level}/{code}/plan/acceptance"): (
+        "/api/allocation/{level}/{code}/plan/acceptance"
+    ),
+    ("POST", "/api/allocation/{level}/{code}/rebalance/acceptance"): (
+        "/api/allocation/{level}/{code}/rebalance/acceptance"
+    ),
+}
+ACCEPTS = {"manager": {("team", "T1")}, "head": {("pdu", "P1"), ("team", "T1"), ("team", "T2")}}
 
 # Only the manager of the practitioner's team may change their hours and reductions; everyone
 # else gets 403: (method, path) -> the URL to try for each practitioner, with {code}, {team}
@@ -473,6 +495,7 @@ def classified() -> set[Route]:
         SIGNED_IN_ROUTES,
         SCOPED_ROUTES,
         PLAN_ROUTES,
+        ACCEPTANCE_ROUTES,
         TEAM_MANAGER_ROUTES,
         ALLOCATOR_ROUTES,
         LOCKER_ROUTES,
@@ -499,6 +522,7 @@ def test_every_route_is_classified(app: FastAPI) -> None:
         set(SIGNED_IN_ROUTES),
         set(SCOPED_ROUTES),
         set(PLAN_ROUTES),
+        set(ACCEPTANCE_ROUTES),
         set(TEAM_MANAGER_ROUTES),
         set(ALLOCATOR_ROUTES),
         set(LOCKER_ROUTES),
@@ -624,6 +648,45 @@ def test_plans_are_read_by_whoever_may_see_the_team_or_pdu(people: FastAPI, user
                 assert response.status_code == 200, (username, url, _answer(response))
             else:
                 assert response.status_code == 400, (username, url, response.status_code)
+
+
+# What the plan pages' forms carry back: a plan and a rebalance of nothing.
+NOTHING_SHOWN = {
+    "plan": ShownPlan(date(2026, 11, 20), "optimal", 0.0, None, None, Decimal(0), (), ()),
+    "rebalance": ShownRebalance(date(2026, 11, 20), "optimal", 0.0, None, None, ()),
+}
+
+
+def _accepting(client: TestClient, url: str, token: str) -> Any:
+    """Accept nothing, as a form of the plan pages or through the API."""
+    if url.startswith("/api/"):
+        return client.post(url, json=[])
+    shown = NOTHING_SHOWN[url.rsplit("/", 1)[1]]
+    carried = TypeAdapter(type(shown)).dump_json(shown).decode()
+    form = {"csrf_token": token, "accept": "all", "shown": carried}
+    return client.post(url, data=form, follow_redirects=False)
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_only_a_units_manager_or_head_of_pdu_accepts_its_plans(
+    people: FastAPI, username: str
+) -> None:
+    with TestClient(people, base_url="https://testserver") as client:
+        signed_in(client, username)
+        token = form_token(client)
+        for url in ACCEPTANCE_ROUTES.values():
+            for level, code in sorted(EVERYTHING):
+                if level == "practitioner":
+                    continue
+                response = _accepting(client, url.format(level=level, code=code), token)
+                if (level, code) in ACCEPTS.get(username, set()):
+                    expected = 422 if url.startswith("/api/") else 400
+                    assert response.status_code == expected, (username, url, code)
+                    assert "Select at least one case to accept" in str(_answer(response))
+                elif (level, code) in VISIBLE[username]:
+                    assert response.status_code == 403, (username, url, code)
+                else:
+                    assert response.status_code == 404, (username, url, code)
 
 
 @pytest.mark.parametrize("username", list(USERS))

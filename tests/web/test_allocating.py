@@ -30,7 +30,8 @@ from tests.web.test_access import (  # noqa: F401 (fixtures)
 )
 from wmt.domain.access import Role, Viewer
 from wmt.services.accounts import add_user
-from wmt.services.allocating import DECISION_COLUMNS, AllocationRequest, proposal
+from wmt.services.allocating import AllocationRequest, proposal
+from wmt.services.allocation_decisions import DECISION_COLUMNS
 from wmt.store.transactions import Store
 
 HEAD = Viewer("head", Role.HEAD_OF_PDU, "P1")

@@ -89,7 +89,7 @@ def show_decisions(
     """The allocation decisions about a unit's cases, newest first, each pending, confirmed
     or contradicted by the imports since."""
     from wmt.cli.output import emit
-    from wmt.services.allocating import decisions_of_unit
+    from wmt.services.allocation_decisions import decisions_of_unit
     from wmt.services.scope import OPERATOR
 
     found = decisions_of_unit(open_consistent(db), OPERATOR, unit, days=days)

@@ -7,39 +7,38 @@ or the manager says why they should anyway, nobody else allocated it since the m
 looked; then the decision and its audit event are written (`audit.write_audited`), the
 decision is laid over the stored case by the engine's one rule (`engine/decisions.py`, as
 every later import lays it) and the new holder, the old one and every roll-up are
-recalculated.
+recalculated. Those two steps, `check_allocation` and `record_allocations`, also accept a
+whole suggested plan in one transaction (`services/plan_acceptance.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
 
-from wmt.domain.access import Place, Role, Viewer
+from wmt.domain.access import Place, Viewer
 from wmt.domain.allocation_rules import (
     FIRST_ALLOCATION_REASON,
     AllocationReason,
     DecisionKind,
-    DecisionStatus,
     allocation_reason,
 )
 from wmt.domain.clock import utc_now
 from wmt.domain.eligibility import NotEligible
-from wmt.domain.hierarchy import NATIONAL_CODE, Level
+from wmt.domain.hierarchy import Level
 from wmt.engine.allocation import candidates
 from wmt.engine.decisions import PENDING_DECISIONS_SCHEMA, with_decisions
 from wmt.errors import NotFound
 from wmt.services.audit import Written, write_audited
 from wmt.services.importing import recalculate_owner
-from wmt.services.listing import Table, field_names
-from wmt.services.places import level_of_unit, places_in, teams_in_unit
+from wmt.services.places import places_in
 from wmt.services.saving import EditConflict, InvalidInput, NotPermitted
-from wmt.services.scope import check_may_read, visible_place
+from wmt.services.scope import check_may_read
 from wmt.store import decisions as stored
 from wmt.store.eligibility_versions import rules_in_force
 from wmt.store.points_versions import version_in_force
@@ -119,6 +118,24 @@ class Allocated:
     capacity_after: Decimal
 
 
+@dataclass(frozen=True)
+class CapacityChange:
+    """A practitioner given or losing cases: their capacity before and after, as stored."""
+
+    staff_code: str
+    team_code: str
+    capacity_before: Decimal
+    capacity_after: Decimal
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The decisions recorded together, and everyone they changed."""
+
+    decisions: tuple[Allocated, ...]
+    practitioners: tuple[CapacityChange, ...]  # in staff code order
+
+
 def _tenths(value: Any) -> Decimal:
     return Decimal(int(value)).scaleb(-1)
 
@@ -153,15 +170,6 @@ def _practitioner(
             )
         found = in_case_team
     return found
-
-
-def _owner_now(
-    connection: Connection, record: SnapshotRecord, owner: tuple[str, str]
-) -> dict[str, Any]:
-    """One owner's stored figures, as they are now in the snapshot."""
-    staff_code, team_code = owner
-    found = owner_figures(connection, record.id, [team_code], staff_code=staff_code)
-    return found.row(0, named=True)
 
 
 def _the_case(connection: Connection, record: SnapshotRecord, crn: str) -> dict[str, Any]:
@@ -337,29 +345,80 @@ def _lay_over(connection: Connection, record: SnapshotRecord, decision: dict[str
     stored.replace_case(connection, record.id, crn, laid.tables)
 
 
-def allocate(store: Store, viewer: Viewer, request: AllocationRequest) -> Allocated:
-    """Record the decision and change the figures on the newest snapshot, in one transaction
-    or not at all (NotFound, NotPermitted, InvalidInput or EditConflict)."""
-    with store.changing_snapshots() as connection:
-        record = require_snapshot(connection, None)
-        found = _proposal(connection, record, viewer, request)
-        _check_nobody_else(connection, found, request)
-        reason = _check_request(found, request)
-        decision = _decision(viewer, found, request, reason)
-        owner = (found.staff_code, found.team_code)
-        before = owner_figures(connection, record.id, [owner[1]], staff_code=owner[0]).row(
-            0, named=True
-        )
-        written = write_audited(connection, viewer.username, decision, owner)
-        _lay_over(connection, record, {**decision.fields, "id": written.record_id})
+Owner = tuple[str, str]  # (staff code, team code)
+
+
+@dataclass(frozen=True)
+class CheckedAllocation:
+    """A request that passed every check, and the decision it makes."""
+
+    found: Proposal
+    decision: Decision
+
+
+def check_allocation(
+    connection: Connection, record: SnapshotRecord, viewer: Viewer, request: AllocationRequest
+) -> CheckedAllocation:
+    """Every check `allocate` makes of one request; NotFound, NotPermitted, InvalidInput or
+    EditConflict for the first it fails."""
+    found = _proposal(connection, record, viewer, request)
+    _check_nobody_else(connection, found, request)
+    reason = _check_request(found, request)
+    return CheckedAllocation(found, _decision(viewer, found, request, reason))
+
+
+def _capacities(
+    connection: Connection, record: SnapshotRecord, owners: list[Owner]
+) -> dict[Owner, Decimal]:
+    """The owners' capacity as stored now."""
+    stored_now = owner_figures(connection, record.id, sorted({team for _, team in owners}))
+    rows = stored_now.select("staff_code", "team_code", "capacity_tenths").iter_rows()
+    wanted = set(owners)
+    return {
+        (staff, team): _tenths(tenths) for staff, team, tenths in rows if (staff, team) in wanted
+    }
+
+
+def _touched(checked: list[CheckedAllocation]) -> list[Owner]:
+    """Everyone given or losing a case, in staff code order."""
+    owners = {(one.found.staff_code, one.found.team_code) for one in checked}
+    holders = {(one.found.holder.staff_code, one.found.holder.team_code) for one in checked}
+    owners |= {(staff, team) for staff, team in holders if staff is not None and team is not None}
+    return sorted(owners)
+
+
+def record_allocations(
+    connection: Connection, record: SnapshotRecord, viewer: Viewer, checked: list[CheckedAllocation]
+) -> Accepted:
+    """Write each decision with its audit event and lay it over its case, then recalculate
+    once each practitioner given or losing a case, and every roll-up."""
+    owners = _touched(checked)
+    before = _capacities(connection, record, owners)
+    decided = []
+    for one in checked:
+        owner = (one.found.staff_code, one.found.team_code)
+        written = write_audited(connection, viewer.username, one.decision, owner)
+        _lay_over(connection, record, {**one.decision.fields, "id": written.record_id})
+        decided.append((one.found, int(written.record_id or 0)))
+    for owner in owners:
         recalculate_owner(connection, record, owner)
-        if found.holder.staff_code is not None and found.holder.team_code is not None:
-            recalculate_owner(connection, record, (found.holder.staff_code, found.holder.team_code))
-        after = owner_figures(connection, record.id, [owner[1]], staff_code=owner[0]).row(
-            0, named=True
-        )
+    after = _capacities(connection, record, owners)
+    return Accepted(
+        decisions=tuple(
+            _allocated(found, decision_id, before, after) for found, decision_id in decided
+        ),
+        practitioners=tuple(
+            CapacityChange(*owner, before[owner], after[owner]) for owner in owners
+        ),
+    )
+
+
+def _allocated(
+    found: Proposal, decision_id: int, before: dict[Owner, Decimal], after: dict[Owner, Decimal]
+) -> Allocated:
+    owner = (found.staff_code, found.team_code)
     return Allocated(
-        decision_id=int(written.record_id or 0),
+        decision_id=decision_id,
         kind=found.kind,
         crn=found.crn,
         staff_code=found.staff_code,
@@ -367,105 +426,16 @@ def allocate(store: Store, viewer: Viewer, request: AllocationRequest) -> Alloca
         name=found.name,
         from_staff_code=found.holder.staff_code,
         from_team_code=found.holder.team_code,
-        as_of=record.as_of,
-        capacity_before=_tenths(before["capacity_tenths"]),
-        capacity_after=_tenths(after["capacity_tenths"]),
+        as_of=found.as_of,
+        capacity_before=before[owner],
+        capacity_after=after[owner],
     )
 
 
-@dataclass(frozen=True)
-class DecisionRecord:
-    """One decision as the decisions list and its downloads show it."""
-
-    decided_at: datetime
-    crn: str
-    kind: str
-    to_staff_code: str
-    to_team_code: str
-    from_staff_code: str | None
-    from_team_code: str | None
-    reason: str
-    notes: str | None  # withheld from practitioners when marked sensitive
-    sensitive: bool
-    override_justification: str | None
-    username: str
-    as_of: date
-    status: str  # pending, confirmed or contradicted
-    settled_on: date | None
-
-
-DECISION_COLUMNS = field_names(DecisionRecord)
-DEFAULT_DAYS = 30
-
-
-def _status(row: Any) -> tuple[DecisionStatus, date | None]:
-    if row.confirmed_on is not None:
-        return DecisionStatus.CONFIRMED, row.confirmed_on
-    if row.contradicted_on is not None:
-        return DecisionStatus.CONTRADICTED, row.contradicted_on
-    return DecisionStatus.PENDING, None
-
-
-def _record(row: Any, viewer: Viewer) -> DecisionRecord:
-    status, settled_on = _status(row)
-    withheld = row.sensitive and viewer.role is Role.PRACTITIONER
-    return DecisionRecord(
-        decided_at=row.decided_at,
-        crn=row.crn,
-        kind=row.kind,
-        to_staff_code=row.to_staff_code,
-        to_team_code=row.to_team_code,
-        from_staff_code=row.from_staff_code,
-        from_team_code=row.from_team_code,
-        reason=row.reason,
-        notes=None if withheld else row.notes,
-        sensitive=row.sensitive,
-        override_justification=row.override_justification,
-        username=row.username,
-        as_of=row.as_of,
-        status=status.value,
-        settled_on=settled_on,
-    )
-
-
-def decisions(
-    store: Store,
-    viewer: Viewer,
-    level: str,
-    code: str,
-    *,
-    days: int = DEFAULT_DAYS,
-    status: str | None = None,
-    staff_code: str | None = None,
-    now: datetime | None = None,
-) -> Table[DecisionRecord]:
-    """The decisions about the unit's cases (to or from its teams; for a practitioner, to or
-    from them) made in the last `days` days, newest first, optionally only those of one
-    status or about one practitioner; NotFound, as for no such unit, if the person may not
-    see it."""
-    visible_place(store, viewer, level, code)
-    since = (now or utc_now()) - timedelta(days=days)
-    if level == Level.PRACTITIONER:
-        staff_code = code
-    teams = (
-        None if level in (Level.NATIONAL, Level.PRACTITIONER) else teams_in_unit(store, level, code)
-    )
-    with store.reading() as connection:
-        rows = stored.decisions_since(connection, since, teams=teams, staff_code=staff_code)
-    found = [_record(row, viewer) for row in rows]
-    if status is not None:
-        found = [record for record in found if record.status == status]
-    return Table(DECISION_COLUMNS, found)
-
-
-def decisions_of_unit(
-    store: Store, viewer: Viewer, code: str, *, days: int = DEFAULT_DAYS
-) -> Table[DecisionRecord]:
-    """The decisions of a team, PDU or region known by its code alone, or national."""
-    if code == NATIONAL_CODE:
-        return decisions(store, viewer, Level.NATIONAL, code, days=days)
-    with store.reading() as connection:
-        level = level_of_unit(connection, require_snapshot(connection, None).id, code)
-    if level is None:
-        raise NotFound(f"There is no team, PDU or region {code!r} in the newest snapshot.")
-    return decisions(store, viewer, level, code, days=days)
+def allocate(store: Store, viewer: Viewer, request: AllocationRequest) -> Allocated:
+    """Record the decision and change the figures on the newest snapshot, in one transaction
+    or not at all (NotFound, NotPermitted, InvalidInput or EditConflict)."""
+    with store.changing_snapshots() as connection:
+        record = require_snapshot(connection, None)
+        checked = check_allocation(connection, record, viewer, request)
+        return record_allocations(connection, record, viewer, [checked]).decisions[0]

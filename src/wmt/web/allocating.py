@@ -19,15 +19,9 @@ from wmt.domain import entries
 from wmt.domain.allocation_rules import AllocationReason, DecisionStatus
 from wmt.domain.hierarchy import ALL_LEVELS
 from wmt.errors import NotFound, WmtError
-from wmt.services import allocating
-from wmt.services.allocating import (
-    DEFAULT_DAYS,
-    NOTES_MOST,
-    AllocationRequest,
-    DecisionRecord,
-    Holder,
-    Proposal,
-)
+from wmt.services import allocating, allocation_decisions
+from wmt.services.allocating import NOTES_MOST, AllocationRequest, Holder, Proposal
+from wmt.services.allocation_decisions import DEFAULT_DAYS, DecisionRecord
 from wmt.services.listing import Table
 from wmt.services.saving import EditConflict, InvalidInput
 from wmt.web.api import AnyLevel, Code, api_router, signed_in
@@ -176,7 +170,7 @@ def decisions_page(
     chosen = _choice(status, STATUSES, "The status")
     kind = _choice(format, DOWNLOADS, "The download")
     practitioner = entries.code(staff_code, "The staff code") if staff_code.strip() else None
-    found = allocating.decisions(
+    found = allocation_decisions.decisions(
         store_of(request), viewer, level, code, status=chosen, staff_code=practitioner
     )
     if kind is not None:
@@ -292,5 +286,5 @@ def list_decisions(
 ) -> list[DecisionOut]:
     viewer = signed_in(request, None)
     chosen = _choice(status, STATUSES, "The status")
-    found = allocating.decisions(store_of(request), viewer, level, code, status=chosen)
+    found = allocation_decisions.decisions(store_of(request), viewer, level, code, status=chosen)
     return [DecisionOut.model_validate(row, from_attributes=True) for row in found.rows]

@@ -16,9 +16,11 @@ from wmt.web import (
     admin_eligibility,
     allocating,
     allocation_pages,
+    allocation_plan_pages,
     api,
     api_allocation,
     api_inputs,
+    api_plan_acceptance,
     api_plans,
     assets,
     headers,
@@ -90,6 +92,7 @@ def create_app(
     app.include_router(admin_eligibility.api)
     app.include_router(api_inputs.router)
     app.include_router(api_plans.router)
+    app.include_router(api_plan_acceptance.router)
     app.include_router(api_allocation.router)
     app.include_router(inputs.router)
     app.include_router(allocating.api)
@@ -98,6 +101,7 @@ def create_app(
     # Before the allocation pages, whose /{level}/{code}/allocation would take a practitioner's.
     app.include_router(practitioner_cases.router)
     app.include_router(allocation_pages.router)
+    app.include_router(allocation_plan_pages.router)
     app.include_router(pages.router)
     return app
 
