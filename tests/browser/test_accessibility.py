@@ -47,6 +47,25 @@ PAGES: dict[str, tuple[str | None, Callable[[Site], str]]] = {
         ALLOCATING_MANAGER,
         lambda site: site.allocating_team.view("allocation/decisions"),
     ),
+    "allocation-plan": (
+        ALLOCATING_MANAGER,
+        lambda site: site.allocating_team.view("allocation/plan"),
+    ),
+    "allocation-rebalance": (
+        ALLOCATING_MANAGER,
+        lambda site: site.allocating_team.view("allocation/rebalance"),
+    ),
+    "practitioner-cases": (
+        "team_manager",
+        lambda site: f"/practitioner/{site.practitioner.code}/allocation?team={site.team.code}",
+    ),
+    "what-if-leave": (
+        "team_manager",
+        lambda site: (
+            f"/practitioner/{site.practitioner.code}/allocation/what-if-leave"
+            f"?team={site.team.code}&from={site.as_of}"
+        ),
+    ),
     "admin": ("admin", lambda site: "/admin"),
     "admin-points": ("admin", lambda site: "/admin/points"),
     "admin-points-version": ("admin", lambda site: "/admin/points/1"),

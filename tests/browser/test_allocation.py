@@ -165,3 +165,33 @@ def test_the_decisions_page_lists_the_decision_and_its_csv_opens(
         "pending",
     )
     page.context.close()
+
+
+def test_a_manager_accepts_a_suggested_plan_and_the_figures_are_the_plans(
+    browser: Browser, own_site: Site
+) -> None:
+    team = own_site.allocating_team
+    page = signed_in_page(browser, own_site, ALLOCATING_MANAGER)
+    page.goto(team.view("allocation"))
+    waiting_before = _queue_rows(page).count()
+    page.get_by_role("link", name="Suggest a plan for these cases").click()
+    # The demo's teams run over the ceiling, as the service does: allow going over.
+    page.get_by_label("Allow going over the ceiling", exact=False).check()
+    page.get_by_role("button", name="Suggest a plan").click()
+    placements = page.locator("#placements tbody tr")
+    placed = placements.count()
+    assert placed > 0
+    after = {
+        row.get_by_role("link").inner_text(): row.locator(".wmt-band").nth(1).inner_text()
+        for row in placements.all()
+    }  # each practitioner's capacity once the whole plan is accepted
+    page.get_by_role("button", name="Accept all").click()
+
+    expect(page).to_have_url(own_site.url(team.view("allocation")))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{placed} cases allocated")
+    expect(_queue_rows(page)).to_have_count(waiting_before - placed)
+    for staff_code, capacity in after.items():
+        found = page.request.get(f"/api/practitioner/{staff_code}/overview").json()
+        (figure,) = [t for t in found["teams"] if t["team_code"] == team.code]
+        assert f"{figure['capacity_percent']} %" == capacity, staff_code
+    page.context.close()

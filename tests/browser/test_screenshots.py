@@ -45,6 +45,8 @@ def test_screenshots_of_the_main_pages(site: Site, page: Page) -> None:
         ("allocation-queue", site.allocating_team.view("allocation")),
         ("allocation-candidates", site.waiting.candidates_path),
         ("allocation-confirm", site.waiting.confirm_path),
+        ("allocation-plan", site.allocating_team.view("allocation/plan")),
+        ("allocation-rebalance", site.allocating_team.view("allocation/rebalance")),
     ):
         page.goto(where)
         expect(main_heading(page)).not_to_be_empty()

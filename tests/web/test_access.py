@@ -341,6 +341,10 @@ def _says(words: str) -> Check:
     return lambda response: words in html.page_text(response)
 
 
+def _either(first: Check, second: Check) -> Check:
+    return lambda response: first(response) or second(response)
+
+
 def _sent_to(location: str) -> Check:
     return lambda response: response.headers["location"] == location
 
@@ -378,14 +382,19 @@ SIGNED_IN_ANSWERS: dict[Route, tuple[int, Check]] = {
         400,
         _errors("Enter your current password", "Choose a password of at least 12 characters"),
     ),
-    ("GET", "/allocation/cases/{crn}"): (404, _says("No case 'X000001' waits for allocation")),
+    # Someone who sees everything is told there is no such case waiting (or held); anyone
+    # else gets the answer for a case outside their scope, so a CRN does not say it exists.
+    ("GET", "/allocation/cases/{crn}"): (
+        404,
+        _either(_says("No case 'X000001' waits for allocation"), _says(PAGE_NOT_FOUND)),
+    ),
     ("GET", "/api/allocation/cases/{crn}/candidates"): (
         404,
-        _detail("No case 'X000001' waits for allocation"),
+        _either(_detail("No case 'X000001' waits for allocation"), _detail(PAGE_NOT_FOUND)),
     ),
     ("GET", "/allocation/cases/{crn}/reallocation"): (
         404,
-        _says("No case 'X000006' is held by a practitioner"),
+        _either(_says("No case 'X000006' is held by a practitioner"), _says(PAGE_NOT_FOUND)),
     ),
 }
 ADMIN_ANSWERS: dict[Route, tuple[int, Check]] = {

@@ -285,3 +285,13 @@ def test_the_history_shows_the_queues_size_at_each_snapshot(
     # Q5 now waits from the first snapshot it waited in.
     queue = {row[0]: row[6] for row in _queue_rows(browse.get("/team/T1/allocation"))}
     assert queue["Q5"] == str((ON - EARLIER).days)
+
+
+def test_a_case_outside_someones_team_is_answered_as_one_that_does_not_exist(
+    queued: FastAPI,
+) -> None:
+    with _as(queued, "manager") as client:  # Q2 waits in team T2; NOPE nowhere
+        elsewhere = client.get("/api/allocation/cases/Q2/candidates")
+        nowhere = client.get("/api/allocation/cases/NOPE/candidates")
+    assert (elsewhere.status_code, nowhere.status_code) == (404, 404)
+    assert elsewhere.json() == nowhere.json()
