@@ -24,9 +24,9 @@ from tests.services.test_allocation_queue import EARLIER, ON, allocation_folder
 from tests.web.sessions import PASSWORD, signed_in
 from wmt.domain.access import Role
 from wmt.services.accounts import add_user
+from wmt.services.allocation_queue import QUEUE_COLUMNS
 from wmt.services.importing import import_case_folder
 from wmt.store.transactions import Store
-from wmt.web.allocation_pages import QUEUE_COLUMNS
 
 QUEUE = "Cases waiting for allocation"
 ELIGIBLE = "Who could take the case"

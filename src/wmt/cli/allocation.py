@@ -31,18 +31,6 @@ if TYPE_CHECKING:
 
 allocation_app = typer.Typer(help="Allocate new cases to practitioners.", no_args_is_help=True)
 
-# The names scripts and checks read (allocation.md, "Command line").
-QUEUE_COLUMNS = (
-    "crn",
-    "team_code",
-    "case_type",
-    "tier",
-    "rosh",
-    "sentence_date",
-    "waiting_days",
-    "points",
-    "previous_staff_code",
-)
 # What an nDelius extract gives instead: counts on holding positions.
 COUNT_COLUMNS = ("case_type", "tier", "cases")
 
@@ -60,7 +48,7 @@ def show_queue(
     """One row per case waiting to be allocated, longest waiting first (cases without a tier
     are not queued)."""
     from wmt.cli.output import emit
-    from wmt.services.allocation_queue import queue_of_unit
+    from wmt.services.allocation_queue import QUEUE_COLUMNS, queue_of_unit
     from wmt.services.scope import OPERATOR
 
     found = queue_of_unit(open_consistent(db), OPERATOR, unit, parse_date(as_of, "--as-of"))

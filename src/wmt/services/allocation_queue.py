@@ -44,6 +44,19 @@ WAITING_COLUMNS = (
     "sentence_date",
     "previous_staff_code",
 )
+# The columns of the queue as the command line, downloads and scripts name them
+# (allocation.md, "Command line").
+QUEUE_COLUMNS = (
+    "crn",
+    "team_code",
+    "case_type",
+    "tier",
+    "rosh",
+    "sentence_date",
+    "waiting_days",
+    "points",
+    "previous_staff_code",
+)
 # An nDelius extract has no case rows worth listing, only counts on holding positions.
 COUNTED_SOURCE = "ndelius"
 

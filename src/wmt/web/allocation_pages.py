@@ -27,7 +27,13 @@ from wmt.services.allocation_candidates import (
     candidates_for_case,
     candidates_for_kind,
 )
-from wmt.services.allocation_queue import QUEUE_LEVELS, AllocationQueue, QueuedCase, queue
+from wmt.services.allocation_queue import (
+    QUEUE_COLUMNS,
+    QUEUE_LEVELS,
+    AllocationQueue,
+    QueuedCase,
+    queue,
+)
 from wmt.web.common import as_of_of, download, level_label, page, reader, viewer_of
 from wmt.web.consistency import store_of
 from wmt.web.forms import address_code
@@ -35,18 +41,6 @@ from wmt.web.pages import WrongParameter, query_string
 
 router = APIRouter()
 
-# The columns of the queue's table and downloads, as `wmt allocation queue` names them.
-QUEUE_COLUMNS = (
-    "crn",
-    "team_code",
-    "case_type",
-    "tier",
-    "rosh",
-    "sentence_date",
-    "waiting_days",
-    "points",
-    "previous_staff_code",
-)
 QUEUE_HEADINGS = {
     "crn": "CRN",
     "team_code": "Team",
