@@ -9,9 +9,9 @@ holding cases that put the practitioners between about 60 % and 130 % (so weeks 
 overload threshold are read from a real history), with 50 cases waiting in the newest; imports
 them into a SQLite file in a temporary folder (or the store at --db), adds a head of the PDU,
 starts `wmt serve` on 127.0.0.1 and, signed in as them, asks --requests times, one at a
-time after 20 warm-up requests, for the candidates of one waiting case (its team's
-practitioners) and for those of a kind of case across the PDU (all 100). Prints p50, p95 and
-the slowest of each as a Markdown table for docs/performance.md.
+time after 20 warm-up requests, for the candidates of one waiting case (for the head of
+the PDU, every practitioner of the PDU) and for those of a kind of case across the PDU (all
+100). Prints p50, p95 and the slowest of each as a Markdown table for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ TARGET_P95_MS = 150.0
 PASSWORD = "candidates-benchmark-password"
 HEAD = "bench-head-of-pdu"
 PAGES = (
-    ("candidates for one waiting case (its team)", "/allocation/cases/Q0001"),
+    ("candidates for one waiting case (the PDU's 100)", "/allocation/cases/Q0001"),
     (
         "candidates for a kind of case (the PDU's 100)",
         "/pdu/P1/allocation/candidates?tier=C1&case_type=community",
