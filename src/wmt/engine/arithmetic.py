@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 
@@ -26,3 +28,13 @@ def available_points(
     computable = target.is_not_null() & (default_centi > 0) & (contracted_centi > 0)
     raw = target * (contracted_centi - reduction_centi) // default_centi
     return pl.when(computable).then(raw.clip(lower_bound=0)).otherwise(0)
+
+
+def percent(tenths: int) -> Decimal:
+    """Tenths of a percent, as the engine keeps capacity, as an exact percentage."""
+    return Decimal(int(tenths)).scaleb(-1)
+
+
+def points(centi: int) -> Decimal:
+    """Hundredths of a point, as the engine keeps case points, as exact points."""
+    return Decimal(int(centi)).scaleb(-2)

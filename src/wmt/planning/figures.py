@@ -4,7 +4,6 @@ after the cases a plan gives them, and the percentages and points as exact decim
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 import polars as pl
 
@@ -12,15 +11,6 @@ from wmt.engine.allocation import after_adding
 from wmt.planning.placing import Assignment, CaseClasses, Queue
 
 _GIVEN_SCHEMA = {"taker": pl.Int64, "points_centi": pl.Int64}
-
-
-def percent(tenths: int) -> Decimal:
-    """Tenths of a percent as an exact percentage with one decimal place."""
-    return Decimal(tenths).scaleb(-1)
-
-
-def points(centi: int) -> Decimal:
-    return Decimal(centi).scaleb(-2)
 
 
 def given_by_assignment(work: Queue, assignment: Assignment) -> pl.DataFrame:

@@ -50,9 +50,10 @@ import polars as pl
 from wmt.domain.eligibility import EligibilityRules, default_eligibility_rules
 from wmt.domain.grades import Grade
 from wmt.domain.points import PointsConfiguration
+from wmt.engine.arithmetic import percent, points
 from wmt.engine.tables import OWNER_KEY
 from wmt.planning.cpsat import ONE_WORKER, SolverStatus
-from wmt.planning.figures import figures_after, given_by_assignment, percent, points
+from wmt.planning.figures import figures_after, given_by_assignment
 from wmt.planning.placing import Assignment, Queue, greedy_assignment, queue
 from wmt.planning.plan_search import TOLERANCE_TENTHS, solve
 

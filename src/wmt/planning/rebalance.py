@@ -34,10 +34,10 @@ from wmt.engine.allocation import (
     pairs,
     unit_owners,
 )
+from wmt.engine.arithmetic import percent, points
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY, conform
 from wmt.engine.workload import weighted_case_points
 from wmt.planning.cpsat import ONE_WORKER, SolverStatus, Stages
-from wmt.planning.figures import percent, points
 from wmt.planning.rebalance_flows import MOVE_SCHEMA, FlowModel, flows_of, largest_capacity
 
 DEFAULT_TARGET = Decimal(110)

@@ -32,6 +32,7 @@ from wmt.domain.clock import utc_now
 from wmt.domain.eligibility import NotEligible
 from wmt.domain.hierarchy import Level
 from wmt.engine.allocation import candidates
+from wmt.engine.arithmetic import percent, points
 from wmt.engine.decisions import PENDING_DECISIONS_SCHEMA, with_decisions
 from wmt.errors import NotFound
 from wmt.services.audit import Written, write_audited
@@ -136,10 +137,6 @@ class Accepted:
     practitioners: tuple[CapacityChange, ...]  # in staff code order
 
 
-def _tenths(value: Any) -> Decimal:
-    return Decimal(int(value)).scaleb(-1)
-
-
 def _name(owner: dict[str, Any]) -> str:
     parts = [owner.get("forename"), owner.get("surname")]
     return " ".join(part for part in parts if part) or str(owner["staff_code"])
@@ -219,7 +216,7 @@ def _proposal(
         case_type=case["case_type"],
         tier=case["tier"],
         case_team_code=case["team_code"],
-        points=Decimal(int(figures["points_centi"])).scaleb(-2),
+        points=points(figures["points_centi"]),
         holder=holder,
         kind=DecisionKind.ALLOCATION if holder.staff_code is None else DecisionKind.REALLOCATION,
         staff_code=person["staff_code"],
@@ -228,8 +225,8 @@ def _proposal(
         grade=person["grade"],
         eligible=bool(figures["eligible"]),
         why_not=figures["why_not"],
-        capacity_before=_tenths(figures["capacity_before_tenths"]),
-        capacity_after=_tenths(figures["capacity_after_tenths"]),
+        capacity_before=percent(figures["capacity_before_tenths"]),
+        capacity_after=percent(figures["capacity_after_tenths"]),
     )
 
 
@@ -375,7 +372,7 @@ def _capacities(
     rows = stored_now.select("staff_code", "team_code", "capacity_tenths").iter_rows()
     wanted = set(owners)
     return {
-        (staff, team): _tenths(tenths) for staff, team, tenths in rows if (staff, team) in wanted
+        (staff, team): percent(tenths) for staff, team, tenths in rows if (staff, team) in wanted
     }
 
 

@@ -30,6 +30,8 @@ from wmt.engine.allocation import (
     reductions_ending_soon,
     snapshots_over_overload,
 )
+from wmt.engine.arithmetic import percent
+from wmt.engine.arithmetic import points as points_of
 from wmt.engine.tables import CASES_SCHEMA, OWNER_KEY
 from wmt.errors import NotFound, WmtError
 from wmt.services.places import level_of_unit, places_in
@@ -265,7 +267,7 @@ def _candidates(
             tier=first["tier"],
             rosh=first.get("rosh"),
             previous_staff_code=first.get("previous_staff_code"),
-            points=Decimal(int(points)).scaleb(-2),
+            points=points_of(points),
         ),
         tuple(_candidate(row) for row in rows.iter_rows(named=True)),
     )
@@ -282,8 +284,8 @@ def _candidate(row: dict[str, Any]) -> Candidate:
         continuity=row["continuity"],
         caseload=row["caseload"],
         caseload_after=row["caseload_after"],
-        capacity_before=Decimal(int(row["capacity_before_tenths"])).scaleb(-1),
-        capacity_after=Decimal(int(row["capacity_after_tenths"])).scaleb(-1),
+        capacity_before=percent(row["capacity_before_tenths"]),
+        capacity_after=percent(row["capacity_after_tenths"]),
         allocated_last_7_days=row["allocated_last_7_days"],
         forename=row["forename"],
         surname=row["surname"],

@@ -20,6 +20,7 @@ from wmt.domain.allocation_rules import past_first_appointment_standard
 from wmt.domain.cases import UNTIERED
 from wmt.domain.hierarchy import NATIONAL_CODE, Level, check_level
 from wmt.engine.allocation import case_points_centi
+from wmt.engine.arithmetic import points
 from wmt.engine.tables import CASES_SCHEMA
 from wmt.errors import NotFound
 from wmt.services.places import level_of_unit, places_in
@@ -207,7 +208,7 @@ def _queued(scored: pl.DataFrame, first_seen: pl.DataFrame, on: date) -> tuple[Q
             rosh=row["rosh"],
             sentence_date=row["sentence_date"],
             waiting_days=int(row["waiting_days"]),
-            points=Decimal(int(row["points_centi"])).scaleb(-2),
+            points=points(row["points_centi"]),
             previous_staff_code=row["previous_staff_code"],
             past_first_appointment_standard=bool(late),
         )

@@ -17,6 +17,7 @@ import polars as pl
 
 from wmt.domain.access import Viewer
 from wmt.domain.hierarchy import Level
+from wmt.engine.arithmetic import percent
 from wmt.engine.tables import OWNER_KEY
 from wmt.errors import NotFound
 from wmt.planning.plan import DEFAULT_CEILING, Plan, suggest_plan
@@ -105,10 +106,10 @@ def _side_by_side(inputs: PlanningInputs, plan: Plan, leaving: str) -> tuple[Tea
             leaving=staff_code == leaving,
             caseload_before=caseload,
             caseload_after=0 if staff_code == leaving else caseload + given[staff_code],
-            capacity_before=Decimal(tenths).scaleb(-1),
+            capacity_before=percent(tenths),
             capacity_after=None
             if staff_code == leaving
-            else after.get(staff_code, Decimal(tenths).scaleb(-1)),
+            else after.get(staff_code, percent(tenths)),
         )
         for staff_code, grade, caseload, tenths in figures.iter_rows()
     )

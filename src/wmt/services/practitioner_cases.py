@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from wmt.domain.access import Place, Viewer
 from wmt.domain.hierarchy import Level
+from wmt.engine.arithmetic import points
 from wmt.engine.tables import CASES_SCHEMA
 from wmt.engine.workload import weighted_case_points
 from wmt.errors import NotFound
@@ -159,7 +160,7 @@ def _held_case(row: dict[str, Any]) -> HeldCase:
         tier=row["tier"],
         rosh=row["rosh"],
         allocated_date=row["allocated_date"],
-        points=Decimal(int(row["points_centi"])).scaleb(-2),
+        points=points(row["points_centi"]),
         locked=row["locked"],
         locked_by=row["locked_by"],
         pending_decision=row["allocation_decision_id"] is not None,
